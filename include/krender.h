@@ -1,0 +1,106 @@
+/*
+ * krender.h - public API of libkrender, a Kustomize-compatible manifest
+ * renderer.
+ *
+ * One build is one opaque handle.  A caller creates it with options, runs it
+ * on a kustomization directory, reads the rendered YAML stream (or the
+ * rendered resources one by one) and frees it.  Every function that can fail
+ * returns 0 on success or a negative KR_E* code; the handle then holds an
+ * error message that names the file and, for YAML problems, the line and
+ * column.  All memory of a build (the parsed trees, the output) belongs to
+ * the handle and is released by kr_build_free().
+ */
+#ifndef KRENDER_H
+#define KRENDER_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(KR_BUILDING_LIBRARY) && defined(__GNUC__)
+#define KR_API __attribute__((visibility("default")))
+#else
+#define KR_API
+#endif
+
+/* Error codes returned by fallible functions (always negative). */
+enum kr_error_code {
+	KR_OK = 0,
+	KR_ERROR = -1,     /* generic failure */
+	KR_ENOMEM = -2,    /* out of memory */
+	KR_EIO = -3,       /* a file could not be read or written */
+	KR_EYAML = -4,     /* malformed YAML */
+	KR_EINVALID = -5,  /* well-formed input that kustomize rejects */
+	KR_ENOTFOUND = -6, /* a referenced file or directory does not exist */
+	KR_ERESTRICT = -7, /* refused by the load restrictor */
+	KR_ELIMIT = -8,    /* a configured limit was exceeded */
+	KR_EUSAGE = -9     /* the caller passed bad arguments */
+};
+
+/* Which files a kustomization may read (kustomize's --load-restrictor). */
+enum kr_load_restrictor {
+	KR_LOAD_ROOT_ONLY = 0, /* LoadRestrictionsRootOnly (the default) */
+	KR_LOAD_NONE = 1       /* LoadRestrictionsNone */
+};
+
+#define KR_BUILD_OPTIONS_VERSION 1
+
+/* Options of one build.  Initialise with KR_BUILD_OPTIONS_INIT, then set
+ * what differs from the defaults. */
+typedef struct kr_build_options {
+	unsigned int version;          /* KR_BUILD_OPTIONS_VERSION */
+	int load_restrictor;           /* enum kr_load_restrictor */
+	/* Limits; 0 means the default. */
+	size_t max_alias_nodes;        /* nodes created by alias expansion per file */
+	unsigned int max_depth;        /* nesting depth of a YAML document */
+	unsigned int max_kustomization_depth; /* nesting of kustomizations */
+	/* Where deprecation warnings go: called once per warning line (without
+	 * the newline).  NULL: warnings are dropped. */
+	void (*warn)(void *payload, const char *line);
+	void *warn_payload;
+} kr_build_options;
+
+#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL }
+
+typedef struct kr_build kr_build;
+
+/* The version of the library, e.g. "0.1.0". */
+KR_API const char *kr_version(void);
+
+/* The Kustomize version whose output krender reproduces, e.g. "v5.5.0". */
+KR_API const char *kr_kustomize_version(void);
+
+/* Create a build handle.  `opts` may be NULL for the defaults.  On success
+ * *out owns a handle to release with kr_build_free(). */
+KR_API int kr_build_new(kr_build **out, const kr_build_options *opts);
+
+/* Render the kustomization in directory `dir`.  A handle runs once. */
+KR_API int kr_build_run(kr_build *b, const char *dir);
+
+/* The rendered YAML stream of a successful run (documents joined by
+ * "---\n"), as kustomize build prints it.  The bytes belong to the handle. */
+KR_API int kr_build_output(const kr_build *b, const char **data, size_t *len);
+
+/* Number of rendered resources, and resource `i` of them (in output order):
+ * its YAML and the file name kustomize build -o DIR gives it. */
+KR_API size_t kr_build_resource_count(const kr_build *b);
+KR_API int kr_build_resource(const kr_build *b, size_t i,
+                             const char **yaml, size_t *len,
+                             const char **file_name);
+
+/* The message of the last error, or NULL if none. */
+KR_API const char *kr_build_error(const kr_build *b);
+
+/* The code of the last error (0 if none). */
+KR_API int kr_build_error_code(const kr_build *b);
+
+/* Release the handle and everything it owns.  NULL is allowed. */
+KR_API void kr_build_free(kr_build *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KRENDER_H */

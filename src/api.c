@@ -1,0 +1,203 @@
+/*
+ * api.c - the public API of libkrender (include/krender.h): a build handle
+ * that runs the pipeline (build.c) and serialises the result (emit.c).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "emit.h"
+#include "krender.h"
+
+#ifndef KR_VERSION_STRING
+#define KR_VERSION_STRING "0.0.0"
+#endif
+
+const char *kr_version(void)
+{
+	return KR_VERSION_STRING;
+}
+
+const char *kr_kustomize_version(void)
+{
+	return "v5.5.0";
+}
+
+int kr_build_new(kr_build **out, const kr_build_options *opts)
+{
+	if (!out)
+		return KR_EUSAGE;
+	*out = NULL;
+	if (opts && opts->version != KR_BUILD_OPTIONS_VERSION)
+		return KR_EUSAGE;
+	kr_build *b = calloc(1, sizeof(*b));
+	if (!b)
+		return KR_ENOMEM;
+	kr_ctx_init(&b->ctx, opts);
+	*out = b;
+	return 0;
+}
+
+static int emit_all(kr_build *b)
+{
+	kr_ctx *ctx = &b->ctx;
+	kr_resmap *m = &b->result;
+	b->offsets = kr_arena_alloc(&ctx->arena, (m->len + 1) * sizeof(size_t));
+	if (!b->offsets)
+		return kr_nomem(ctx);
+	for (size_t i = 0; i < m->len; i++) {
+		if (i > 0)
+			kr_buf_put(&b->out, "---\n", 4);
+		b->offsets[i] = b->out.len;
+		const char *err = NULL;
+		if (kr_emit_document(&b->out, m->items[i]->doc, &err) < 0) {
+			const kr_node *d = m->items[i]->doc;
+			return kr_fail_at(ctx, KR_EINVALID, d->file ? d->file : "?",
+			                  d->line, d->col, "cannot serialise %s/%s: %s",
+			                  m->items[i]->cur.kind, m->items[i]->cur.name,
+			                  err ? err : "unrepresentable value");
+		}
+	}
+	b->offsets[m->len] = b->out.len;
+	if (b->out.failed)
+		return kr_nomem(ctx);
+	return 0;
+}
+
+int kr_build_run(kr_build *b, const char *dir)
+{
+	if (!b || !dir)
+		return KR_EUSAGE;
+	if (b->ran)
+		return kr_fail(&b->ctx, KR_EUSAGE, "a build handle runs only once");
+	b->ran = 1;
+	int rc = kr_build_resources(b, dir);
+	if (rc == 0)
+		rc = emit_all(b);
+	if (rc < 0) {
+		kr_buf_free(&b->out);
+		b->result.len = 0;
+		if (!b->ctx.err_code)
+			kr_fail(&b->ctx, rc, "build failed");
+	}
+	return rc;
+}
+
+int kr_build_output(const kr_build *b, const char **data, size_t *len)
+{
+	if (!b || !b->ran || b->ctx.err_code)
+		return KR_EUSAGE;
+	*data = b->out.data ? b->out.data : "";
+	*len = b->out.len;
+	return 0;
+}
+
+size_t kr_build_resource_count(const kr_build *b)
+{
+	return (b && b->ran && !b->ctx.err_code) ? b->result.len : 0;
+}
+
+/* kustomize build -o DIR names a file "<group_version_kind>_<name>.yaml"
+ * in lower case, joining only the non-empty parts of the gvk; when the
+ * namespaced objects span more than one namespace, their names get
+ * "<namespace>_" in front (kustomize/commands/build/writer.go). */
+static int make_file_names(kr_build *b)
+{
+	kr_arena *a = &b->ctx.arena;
+	size_t n = b->result.len;
+	b->file_names = kr_arena_zalloc(a, (n ? n : 1) * sizeof(char *));
+	if (!b->file_names)
+		return KR_ENOMEM;
+	int many = 0;
+	const char *first = NULL;
+	for (size_t j = 0; j < n && !many; j++) {
+		const kr_resource *o = b->result.items[j];
+		if (o->cluster_scoped)
+			continue;
+		const char *ns = kr_resid_effective_ns(&o->cur, 0);
+		if (!first)
+			first = ns;
+		else if (strcmp(first, ns))
+			many = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const kr_resource *r = b->result.items[i];
+		const kr_resid *id = &r->cur;
+		kr_buf name = KR_BUF_INIT;
+		if (many && !r->cluster_scoped) {
+			kr_buf_puts(&name, kr_resid_effective_ns(id, 0));
+			kr_buf_putc(&name, '_');
+		}
+		const char *parts[3] = { id->group, id->version, id->kind };
+		int sep = 0;
+		for (int p = 0; p < 3; p++) {
+			if (!parts[p][0])
+				continue;
+			if (sep)
+				kr_buf_putc(&name, '_');
+			kr_buf_puts(&name, parts[p]);
+			sep = 1;
+		}
+		kr_buf_putc(&name, '_');
+		kr_buf_puts(&name, id->name);
+		kr_buf_puts(&name, ".yaml");
+		if (name.failed) {
+			kr_buf_free(&name);
+			return KR_ENOMEM;
+		}
+		for (size_t c = 0; c < name.len; c++)
+			name.data[c] = (char)tolower((unsigned char)name.data[c]);
+		b->file_names[i] = kr_arena_strndup(a, name.data, name.len);
+		kr_buf_free(&name);
+		if (!b->file_names[i])
+			return KR_ENOMEM;
+	}
+	return 0;
+}
+
+int kr_build_resource(const kr_build *b, size_t i, const char **yaml,
+                      size_t *len, const char **file_name)
+{
+	if (!b || i >= kr_build_resource_count(b))
+		return KR_EUSAGE;
+	if (yaml)
+		*yaml = b->out.data + b->offsets[i];
+	if (len) {
+		size_t end = b->offsets[i + 1];
+		if (i + 1 < b->result.len)
+			end -= 4; /* the "---\n" separator */
+		*len = end - b->offsets[i];
+	}
+	if (file_name) {
+		kr_build *mb = (kr_build *)b; /* names are made lazily */
+		if (!mb->file_names) {
+			int rc = make_file_names(mb);
+			if (rc < 0)
+				return rc;
+		}
+		*file_name = b->file_names[i];
+	}
+	return 0;
+}
+
+const char *kr_build_error(const kr_build *b)
+{
+	if (!b || !b->ctx.err_code)
+		return NULL;
+	return b->ctx.err.data ? b->ctx.err.data : "unknown error";
+}
+
+int kr_build_error_code(const kr_build *b)
+{
+	return b ? b->ctx.err_code : 0;
+}
+
+void kr_build_free(kr_build *b)
+{
+	if (!b)
+		return;
+	kr_buf_free(&b->out);
+	kr_ctx_free(&b->ctx);
+	free(b);
+}

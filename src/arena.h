@@ -1,0 +1,43 @@
+/*
+ * arena.h - one region of memory per build.
+ *
+ * Every node, string and table of a build is carved out of one arena and
+ * released at once by kr_arena_free().  Allocation is a pointer bump in the
+ * common case.  Built with -DKR_ARENA_MALLOC (CMake option KR_ARENA_MALLOC),
+ * every allocation is a separate malloc() so that AddressSanitizer and
+ * valgrind see each block.  An arena can be told to fail its k-th allocation
+ * (kr_arena_fail_at) for allocation-failure tests.
+ */
+#ifndef KR_ARENA_H
+#define KR_ARENA_H
+
+#include <stddef.h>
+
+typedef struct kr_arena_chunk kr_arena_chunk;
+
+typedef struct kr_arena {
+	kr_arena_chunk *head;   /* current chunk (singly linked to older ones) */
+	size_t used;            /* bytes used in head */
+	size_t total;           /* bytes obtained from malloc, for statistics */
+	unsigned long count;    /* number of allocations made */
+	unsigned long fail_at;  /* fail the fail_at-th allocation (0: never) */
+} kr_arena;
+
+void kr_arena_init(kr_arena *a);
+void kr_arena_free(kr_arena *a);
+
+/* Allocate `size` bytes aligned for any type; NULL when out of memory. */
+void *kr_arena_alloc(kr_arena *a, size_t size);
+/* Like kr_arena_alloc but zero-filled. */
+void *kr_arena_zalloc(kr_arena *a, size_t size);
+/* Copy `len` bytes of `s` and add a terminating NUL. */
+char *kr_arena_strndup(kr_arena *a, const char *s, size_t len);
+char *kr_arena_strdup(kr_arena *a, const char *s);
+/* Grow an array that lives in the arena: returns a block of `new_size`
+ * bytes holding the first `old_size` bytes of `old`. */
+void *kr_arena_grow(kr_arena *a, void *old, size_t old_size, size_t new_size);
+/* printf into the arena. */
+char *kr_arena_printf(kr_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * main.c - the krender command-line tool.  It uses only the public API
+ * (krender.h).
+ *
+ *   krender build [DIR] [-o PATH] [--load-restrictor MODE]
+ *   krender version [--short]
+ *
+ * Invoked through a link named "kustomize", it answers kustomize's own
+ * command names, so that tools that run `kustomize build` can use it.
+ * On success the rendered stream goes to stdout and the exit status is 0.
+ * On any error nothing is written to stdout, "Error: ..." goes to stderr and
+ * the exit status is 1.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "krender.h"
+
+static const char *prog = "krender";
+static int as_kustomize;
+
+static void warn_line(void *payload, const char *line)
+{
+	(void)payload;
+	fprintf(stderr, "%s\n", line);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("Error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 1;
+}
+
+static void usage_build(FILE *f)
+{
+	fprintf(f,
+	        "Build a set of KRM resources using a 'kustomization.yaml' file.\n"
+	        "The DIR argument must be a path to a directory containing\n"
+	        "'kustomization.yaml', or a directory with one of the other\n"
+	        "recognised kustomization file names. Default: the current directory.\n"
+	        "\n"
+	        "Usage:\n"
+	        "  %s build [DIR] [flags]\n"
+	        "\n"
+	        "Flags:\n"
+	        "  -h, --help                     help for build\n"
+	        "      --load-restrictor string   if set to 'LoadRestrictionsNone', local\n"
+	        "                                 kustomizations may load files from outside\n"
+	        "                                 their root (default \"LoadRestrictionsRootOnly\")\n"
+	        "  -o, --output string            if specified, write output to this path:\n"
+	        "                                 an existing directory gets one file per\n"
+	        "                                 resource, anything else one file\n",
+	        prog);
+}
+
+static void usage_main(FILE *f)
+{
+	fprintf(f,
+	        "%s renders Kubernetes manifests from kustomization trees,\n"
+	        "byte-for-byte as kustomize %s does.\n"
+	        "\n"
+	        "Usage:\n"
+	        "  %s [command]\n"
+	        "\n"
+	        "Available Commands:\n"
+	        "  build       Build a kustomization target from a directory\n"
+	        "  help        Help about any command\n"
+	        "  version     Print the version\n"
+	        "\n"
+	        "Use \"%s [command] --help\" for more information about a command.\n",
+	        prog, kr_kustomize_version(), prog, prog);
+}
+
+static int write_all(FILE *f, const char *data, size_t len)
+{
+	if (len && fwrite(data, 1, len, f) != len)
+		return -1;
+	return 0;
+}
+
+static int write_dir(kr_build *b, const char *dir)
+{
+	size_t n = kr_build_resource_count(b);
+	for (size_t i = 0; i < n; i++) {
+		const char *yaml, *name;
+		size_t len;
+		if (kr_build_resource(b, i, &yaml, &len, &name) < 0)
+			return fail("%s", "out of memory");
+		size_t plen = strlen(dir) + strlen(name) + 2;
+		char *path = malloc(plen);
+		if (!path)
+			return fail("%s", "out of memory");
+		snprintf(path, plen, "%s/%s", dir, name);
+		FILE *f = fopen(path, "wb");
+		if (!f) {
+			fprintf(stderr, "Error: %s: %s\n", path, strerror(errno));
+			free(path);
+			return 1;
+		}
+		int bad = write_all(f, yaml, len) < 0;
+		bad |= fclose(f) != 0;
+		if (bad) {
+			fprintf(stderr, "Error: writing %s: %s\n", path, strerror(errno));
+			free(path);
+			return 1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+/* Match "--name value" or "--name=value"; advances *i. */
+static int opt_value(int argc, char **argv, int *i, const char *name,
+                     const char **value)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*value = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		*value = NULL;
+		return 1;
+	}
+	*value = argv[++*i];
+	return 1;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	const char *dir = NULL, *out = NULL, *v;
+	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
+	opts.warn = warn_line;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage_build(stdout);
+			return 0;
+		} else if (opt_value(argc, argv, &i, "--load-restrictor", &v)) {
+			if (!v)
+				return fail("%s", "flag needs an argument: --load-restrictor");
+			if (!strcmp(v, "LoadRestrictionsNone") || !strcmp(v, "none"))
+				opts.load_restrictor = KR_LOAD_NONE;
+			else if (!strcmp(v, "LoadRestrictionsRootOnly") || !strcmp(v, "rootOnly"))
+				opts.load_restrictor = KR_LOAD_ROOT_ONLY;
+			else
+				return fail("illegal flag value --load-restrictor %s; legal values: "
+				            "LoadRestrictionsRootOnly, LoadRestrictionsNone", v);
+		} else if (opt_value(argc, argv, &i, "--output", &v) ||
+		           opt_value(argc, argv, &i, "-o", &v)) {
+			if (!v)
+				return fail("%s", "flag needs an argument: --output");
+			out = v;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return fail("unknown flag: %s", a);
+		} else if (!dir) {
+			dir = a;
+		} else {
+			return fail("%s", "specify one path to a kustomization directory");
+		}
+	}
+	if (!dir)
+		dir = ".";
+
+	kr_build *b = NULL;
+	if (kr_build_new(&b, &opts) < 0)
+		return fail("%s", "out of memory");
+	if (kr_build_run(b, dir) < 0) {
+		int rc = fail("%s", kr_build_error(b));
+		kr_build_free(b);
+		return rc;
+	}
+	int rc = 0;
+	struct stat st;
+	if (out && stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = write_dir(b, out);
+	} else {
+		const char *data;
+		size_t len;
+		kr_build_output(b, &data, &len);
+		FILE *f = out ? fopen(out, "wb") : stdout;
+		if (!f) {
+			fprintf(stderr, "Error: %s: %s\n", out, strerror(errno));
+			rc = 1;
+		} else {
+			int bad = write_all(f, data, len) < 0;
+			bad |= (out ? fclose(f) : fflush(f)) != 0;
+			if (bad) {
+				fprintf(stderr, "Error: writing output: %s\n", strerror(errno));
+				rc = 1;
+			}
+		}
+	}
+	kr_build_free(b);
+	return rc;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	int short_form = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--short"))
+			short_form = 1;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("Print the version.\n\nUsage:\n  %s version [--short]\n", prog);
+			return 0;
+		} else
+			return fail("unknown flag: %s", argv[i]);
+	}
+	if (as_kustomize || short_form)
+		printf("%s\n", kr_kustomize_version());
+	else
+		printf("krender %s (renders as kustomize %s)\n", kr_version(),
+		       kr_kustomize_version());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = argv[0] ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : (argv[0] ? argv[0] : "krender");
+	if (!strcmp(base, "kustomize")) {
+		as_kustomize = 1;
+		prog = "kustomize";
+	}
+	if (argc < 2) {
+		usage_main(stdout);
+		return 0;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "build"))
+		return cmd_build(argc - 2, argv + 2);
+	if (!strcmp(cmd, "version"))
+		return cmd_version(argc - 2, argv + 2);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		if (argc > 2 && !strcmp(argv[2], "build"))
+			usage_build(stdout);
+		else
+			usage_main(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		return cmd_version(0, argv);
+	}
+	fprintf(stderr, "Error: unknown command \"%s\" for \"%s\"\n", cmd, prog);
+	fprintf(stderr, "Run '%s --help' for usage.\n", prog);
+	return 1;
+}

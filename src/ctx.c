@@ -1,0 +1,128 @@
+/*
+ * ctx.c - build context and error chain (see ctx.h).
+ */
+#include "ctx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	kr_arena_init(&ctx->arena);
+	kr_build_options defaults = KR_BUILD_OPTIONS_INIT;
+	ctx->opts = opts ? *opts : defaults;
+	if (!ctx->opts.max_alias_nodes)
+		ctx->opts.max_alias_nodes = 1000000;
+	if (!ctx->opts.max_depth)
+		ctx->opts.max_depth = 1000;
+	if (!ctx->opts.max_kustomization_depth)
+		ctx->opts.max_kustomization_depth = 100;
+}
+
+void kr_ctx_free(kr_ctx *ctx)
+{
+	kr_arena_free(&ctx->arena);
+	kr_buf_free(&ctx->err);
+}
+
+static void vset(kr_ctx *ctx, int code, const char *fmt, va_list ap)
+{
+	kr_buf_clear(&ctx->err);
+	ctx->err_code = code;
+	char tmp[1024];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof(tmp)) {
+		kr_buf_put(&ctx->err, tmp, (size_t)n);
+	} else if (n >= 0) {
+		char *big = malloc((size_t)n + 1);
+		if (big) {
+			vsnprintf(big, (size_t)n + 1, fmt, ap2);
+			kr_buf_put(&ctx->err, big, (size_t)n);
+			free(big);
+		}
+	}
+	va_end(ap2);
+}
+
+int kr_fail(kr_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(ctx, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int kr_fail_at(kr_ctx *ctx, int code, const char *file, unsigned line,
+               unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(ctx, code, fmt, ap);
+	va_end(ap);
+	kr_buf pre = KR_BUF_INIT;
+	if (line)
+		kr_buf_printf(&pre, "%s:%u:%u: ", file, line, col);
+	else
+		kr_buf_printf(&pre, "%s: ", file);
+	kr_buf_put(&pre, ctx->err.data ? ctx->err.data : "", ctx->err.len);
+	if (!pre.failed) {
+		kr_buf_free(&ctx->err);
+		ctx->err = pre;
+	} else {
+		kr_buf_free(&pre);
+	}
+	return code;
+}
+
+int kr_wrap(kr_ctx *ctx, const char *fmt, ...)
+{
+	if (ctx->err_code == KR_ENOMEM)
+		return ctx->err_code;
+	kr_buf pre = KR_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[1024];
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return ctx->err_code;
+	if ((size_t)n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	kr_buf_put(&pre, tmp, (size_t)n);
+	kr_buf_put(&pre, ": ", 2);
+	kr_buf_put(&pre, ctx->err.data ? ctx->err.data : "", ctx->err.len);
+	if (!pre.failed) {
+		kr_buf_free(&ctx->err);
+		ctx->err = pre;
+	} else {
+		kr_buf_free(&pre);
+	}
+	return ctx->err_code ? ctx->err_code : KR_ERROR;
+}
+
+int kr_nomem(kr_ctx *ctx)
+{
+	kr_buf_clear(&ctx->err);
+	ctx->err_code = KR_ENOMEM;
+	/* A static message: allocating here may fail too. */
+	kr_buf_puts(&ctx->err, "out of memory");
+	return KR_ENOMEM;
+}
+
+void kr_warn(kr_ctx *ctx, const char *fmt, ...)
+{
+	if (!ctx->opts.warn)
+		return;
+	char tmp[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	ctx->opts.warn(ctx->opts.warn_payload, tmp);
+}

@@ -1,0 +1,45 @@
+/*
+ * ctx.h - the state every stage of a build shares: the arena, the options,
+ * the error being reported, and warnings.
+ *
+ * Errors: the failing function calls kr_fail() (or kr_fail_at() for a
+ * position in a YAML file) and returns a negative code; each caller on the
+ * way up may add context with kr_wrap(), which prefixes the message, giving
+ * a chain like kustomize's:
+ *   accumulating resources from 'base': base/deploy.yaml:7:3: did not find expected key
+ */
+#ifndef KR_CTX_H
+#define KR_CTX_H
+
+#include "arena.h"
+#include "buf.h"
+#include "krender.h"
+
+typedef struct kr_ctx {
+	kr_arena arena;
+	kr_build_options opts;
+	int err_code;      /* 0 when no error */
+	kr_buf err;        /* the message */
+} kr_ctx;
+
+void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts);
+void kr_ctx_free(kr_ctx *ctx);
+
+/* Record an error (replacing any earlier one); returns `code`. */
+int kr_fail(kr_ctx *ctx, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Record an error at file:line:col; returns `code`. */
+int kr_fail_at(kr_ctx *ctx, int code, const char *file, unsigned line,
+               unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Prefix the current error with "<context>: "; returns the error code. */
+int kr_wrap(kr_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Out of memory: records KR_ENOMEM (without allocating); returns it. */
+int kr_nomem(kr_ctx *ctx);
+
+/* Emit a warning line through the options' warn callback. */
+void kr_warn(kr_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * fsutil.c - path and file helpers (see fsutil.h).
+ */
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *kr_path_clean(kr_arena *a, const char *path)
+{
+	size_t n = strlen(path);
+	char *out = kr_arena_alloc(a, n + 2);
+	if (!out)
+		return NULL;
+	int rooted = path[0] == '/';
+	size_t w = 0, r = 0, dotdot = 0;
+	if (rooted) {
+		out[w++] = '/';
+		r = 1;
+		dotdot = 1;
+	}
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+		           (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && out[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				out[w++] = '/';
+			for (; r < n && path[r] != '/'; r++)
+				out[w++] = path[r];
+		}
+	}
+	if (w == 0)
+		out[w++] = '.';
+	out[w] = '\0';
+	return out;
+}
+
+char *kr_path_join(kr_arena *a, const char *dir, const char *rel)
+{
+	if (rel[0] == '/' || dir[0] == '\0')
+		return kr_path_clean(a, rel);
+	char *tmp = kr_arena_printf(a, "%s/%s", dir, rel);
+	if (!tmp)
+		return NULL;
+	return kr_path_clean(a, tmp);
+}
+
+int kr_path_has_prefix(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	if (n == 1 && root[0] == '/')
+		return 1;
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+char *kr_realpath(kr_arena *a, const char *path)
+{
+	char *r = realpath(path, NULL);
+	if (!r)
+		return NULL;
+	char *copy = kr_arena_strdup(a, r);
+	free(r);
+	if (!copy)
+		errno = ENOMEM;
+	return copy;
+}
+
+int kr_path_type(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return 0;
+	if (S_ISREG(st.st_mode))
+		return 'f';
+	if (S_ISDIR(st.st_mode))
+		return 'd';
+	return 'o';
+}
+
+int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
+                 char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kr_fail(ctx, errno == ENOENT ? KR_ENOTFOUND : KR_EIO,
+		               "%s: %s", display, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kr_fail(ctx, KR_EIO, "%s: not a regular file", display);
+	}
+	size_t cap = (size_t)st.st_size;
+	char *buf = kr_arena_alloc(&ctx->arena, cap + 1);
+	if (!buf) {
+		close(fd);
+		return kr_nomem(ctx);
+	}
+	size_t got = 0;
+	while (got < cap) {
+		ssize_t r = read(fd, buf + got, cap - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			return kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(e));
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * fsutil.h - paths and files: lexical path cleaning (Go's filepath.Clean),
+ * joining, symlink resolution, and reading a whole file into the arena.
+ */
+#ifndef KR_FSUTIL_H
+#define KR_FSUTIL_H
+
+#include <stddef.h>
+
+#include "ctx.h"
+
+/* Join `dir` and `rel` (rel may be absolute) and clean the result
+ * lexically; allocated in the arena.  NULL when out of memory. */
+char *kr_path_join(kr_arena *a, const char *dir, const char *rel);
+/* Clean a path lexically: remove "." and "x/.." elements and duplicate
+ * slashes; "" becomes ".". */
+char *kr_path_clean(kr_arena *a, const char *path);
+/* Does directory `root` contain `path` (or equal it)?  Both absolute and
+ * clean. */
+int kr_path_has_prefix(const char *path, const char *root);
+
+/* Absolute, symlink-free form of an existing path (realpath), in the
+ * arena; NULL with errno set when it does not resolve. */
+char *kr_realpath(kr_arena *a, const char *path);
+
+/* File type of `path` after following symlinks: 'f' regular file, 'd'
+ * directory, 'o' other, 0 when it does not exist (errno set). */
+int kr_path_type(const char *path);
+
+/* Read the whole file into the arena (NUL-terminated).  Fails with an error
+ * naming `display` (the path as the user wrote or reached it). */
+int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
+                 char **data, size_t *len);
+
+#endif

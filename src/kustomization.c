@@ -1,0 +1,354 @@
+/*
+ * kustomization.c - finding, parsing and checking a kustomization file
+ * (see kustomization.h).
+ */
+#include "kustomization.h"
+
+#include <strings.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "parse.h"
+
+#define KUSTOMIZATION_VERSION "kustomize.config.k8s.io/v1beta1"
+#define COMPONENT_VERSION "kustomize.config.k8s.io/v1alpha1"
+
+static const char *const file_names[] = {
+	"kustomization.yaml", "kustomization.yml", "Kustomization"
+};
+
+/* The fields of kustomize v5.5.0's types.Kustomization, with whether
+ * krender implements them yet. */
+static const struct field {
+	const char *name;
+	int supported;
+} fields[] = {
+	{ "apiVersion", 1 },
+	{ "kind", 1 },
+	{ "metadata", 1 },
+	{ "openapi", 0 },
+	{ "namePrefix", 0 },
+	{ "nameSuffix", 0 },
+	{ "namespace", 0 },
+	{ "commonLabels", 0 },
+	{ "labels", 0 },
+	{ "commonAnnotations", 0 },
+	{ "patchesStrategicMerge", 0 },
+	{ "patchesJson6902", 0 },
+	{ "patches", 0 },
+	{ "images", 0 },
+	{ "imageTags", 0 },
+	{ "replacements", 0 },
+	{ "replicas", 0 },
+	{ "vars", 0 },
+	{ "sortOptions", 1 },
+	{ "resources", 1 },
+	{ "components", 0 },
+	{ "crds", 0 },
+	{ "bases", 1 },
+	{ "configMapGenerator", 0 },
+	{ "secretGenerator", 0 },
+	{ "helmGlobals", 0 },
+	{ "helmCharts", 0 },
+	{ "helmChartInflationGenerator", 0 },
+	{ "generatorOptions", 0 },
+	{ "configurations", 0 },
+	{ "generators", 0 },
+	{ "transformers", 0 },
+	{ "validators", 0 },
+	{ "buildMetadata", 0 },
+};
+
+static const struct field *find_field(const char *key)
+{
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcasecmp(fields[i].name, key))
+			return &fields[i];
+	return NULL;
+}
+
+static int is_null(const kr_node *n)
+{
+	return !n || (n->type == KR_SCALAR && n->tag == KR_TAG_NULL);
+}
+
+/* A field that must be a list of strings (or null). */
+static int check_string_list(kr_ctx *ctx, const kr_kustomization *k,
+                             const char *field, const kr_node *n)
+{
+	if (is_null(n))
+		return 0;
+	if (n->type != KR_SEQ)
+		return kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
+		                  "invalid Kustomization: '%s' must be a list of strings",
+		                  field);
+	for (uint32_t i = 0; i < n->u.q.len; i++) {
+		const kr_node *e = n->u.q.items[i];
+		if (e->type != KR_SCALAR || e->tag == KR_TAG_NULL)
+			return kr_fail_at(ctx, KR_EINVALID, k->file, e->line, e->col,
+			                  "invalid Kustomization: entries of '%s' must be strings",
+			                  field);
+	}
+	return 0;
+}
+
+static int find_file(kr_ctx *ctx, const char *dir, const char *root,
+                     const char **path, const char **display)
+{
+	int found = 0;
+	for (size_t i = 0; i < sizeof(file_names) / sizeof(file_names[0]); i++) {
+		char *p = kr_arena_printf(&ctx->arena, "%s/%s", root, file_names[i]);
+		if (!p)
+			return kr_nomem(ctx);
+		if (kr_path_type(p) == 'f') {
+			found++;
+			*path = p;
+			*display = kr_path_join(&ctx->arena, dir, file_names[i]);
+			if (!*display)
+				return kr_nomem(ctx);
+		}
+	}
+	if (found == 0)
+		return kr_fail(ctx, KR_ENOTFOUND,
+		               "unable to find one of 'kustomization.yaml', "
+		               "'kustomization.yml' or 'Kustomization' in directory '%s'",
+		               dir);
+	if (found > 1)
+		return kr_fail(ctx, KR_EINVALID,
+		               "found multiple kustomization files under '%s'", dir);
+	return 0;
+}
+
+int kr_kustomization_load(kr_ctx *ctx, const char *dir, const char *root,
+                          kr_kustomization *k)
+{
+	const char *path = NULL, *display = NULL;
+	int rc;
+	memset(k, 0, sizeof(*k));
+	k->dir = dir;
+	k->root = root;
+	if ((rc = find_file(ctx, dir, root, &path, &display)) < 0)
+		return rc;
+	k->file = display;
+
+	char *data;
+	size_t len;
+	if ((rc = kr_read_file(ctx, path, display, &data, &len)) < 0)
+		return rc;
+	kr_doclist docs = { 0 };
+	if ((rc = kr_yaml_parse(ctx, display, data, len, KR_YAML_DUP_LAST_WINS, &docs)) < 0)
+		return rc;
+	if (docs.len == 0)
+		return kr_fail(ctx, KR_EINVALID, "%s: kustomization file is empty", display);
+	kr_node *raw = docs.docs[0];
+	if (raw->type != KR_MAP)
+		return kr_fail_at(ctx, KR_EINVALID, display, raw->line, raw->col,
+		                  "invalid Kustomization: the file must hold a mapping");
+
+	/* Canonical keys; unknown fields are errors, as with Go's
+	 * json.Decoder.DisallowUnknownFields (which matches names
+	 * case-insensitively, a later key winning). */
+	kr_node *doc = kr_node_map(&ctx->arena, raw->u.m.len);
+	if (!doc)
+		return kr_nomem(ctx);
+	doc->file = raw->file;
+	doc->line = raw->line;
+	doc->col = raw->col;
+	int nonempty = 0;
+	for (uint32_t i = 0; i < raw->u.m.len; i++) {
+		kr_pair *kv = &raw->u.m.items[i];
+		const struct field *f = find_field(kv->key->u.s.str);
+		if (!f)
+			return kr_fail_at(ctx, KR_EINVALID, display, kv->key->line,
+			                  kv->key->col,
+			                  "invalid Kustomization: unknown field \"%s\"",
+			                  kv->key->u.s.str);
+		if (kr_map_set(&ctx->arena, doc, f->name, kv->value) < 0)
+			return kr_nomem(ctx);
+	}
+	for (uint32_t i = 0; i < doc->u.m.len; i++) {
+		kr_pair *kv = &doc->u.m.items[i];
+		const char *name = kv->key->u.s.str;
+		const struct field *f = find_field(name);
+		if (strcmp(name, "apiVersion") && strcmp(name, "kind") &&
+		    strcmp(name, "metadata") && !is_null(kv->value))
+			nonempty = 1;
+		if (!f->supported && !is_null(kv->value))
+			return kr_fail_at(ctx, KR_EINVALID, display, kv->key->line,
+			                  kv->key->col,
+			                  "the kustomization field '%s' is not supported by "
+			                  "this version of krender yet", name);
+	}
+	k->doc = doc;
+
+	const kr_node *kind = kr_map_get(doc, "kind");
+	const kr_node *api = kr_map_get(doc, "apiVersion");
+	k->kind = (kind && kind->type == KR_SCALAR && !is_null(kind))
+	          ? kind->u.s.str : "Kustomization";
+	const char *apiv = (api && api->type == KR_SCALAR && !is_null(api))
+	                   ? api->u.s.str : "";
+	if (strcmp(k->kind, "Kustomization") && strcmp(k->kind, "Component"))
+		return kr_fail_at(ctx, KR_EINVALID, display, kind->line, kind->col,
+		                  "kind should be Kustomization or Component, not '%s'",
+		                  k->kind);
+	const char *want = strcmp(k->kind, "Component") ? KUSTOMIZATION_VERSION
+	                                                : COMPONENT_VERSION;
+	if (apiv[0] && strcmp(apiv, want))
+		return kr_fail_at(ctx, KR_EINVALID, display, api->line, api->col,
+		                  "apiVersion for %s should be %s", k->kind, want);
+
+	kr_node *res = kr_map_get(doc, "resources");
+	kr_node *bases = kr_map_get(doc, "bases");
+	if ((rc = check_string_list(ctx, k, "resources", res)) < 0 ||
+	    (rc = check_string_list(ctx, k, "bases", bases)) < 0)
+		return rc;
+	if (!is_null(bases)) {
+		kr_warn(ctx, "# Warning: 'bases' is deprecated. Please use 'resources' "
+		        "instead. Run 'kustomize edit fix' to update your Kustomization "
+		        "automatically.");
+		/* kustomize's FixKustomization: bases are appended to resources. */
+		kr_node *all = kr_node_seq(&ctx->arena, 0);
+		if (!all)
+			return kr_nomem(ctx);
+		if (!is_null(res))
+			for (uint32_t i = 0; i < res->u.q.len; i++)
+				if (kr_seq_append(&ctx->arena, all, res->u.q.items[i]) < 0)
+					return kr_nomem(ctx);
+		for (uint32_t i = 0; i < bases->u.q.len; i++)
+			if (kr_seq_append(&ctx->arena, all, bases->u.q.items[i]) < 0)
+				return kr_nomem(ctx);
+		res = all;
+	}
+	k->resources = is_null(res) ? NULL : res;
+
+	kr_node *so = kr_map_get(doc, "sortOptions");
+	k->sort_options = is_null(so) ? NULL : so;
+
+	if (!nonempty)
+		return kr_fail(ctx, KR_EINVALID, "%s: kustomization file is empty "
+		               "(kustomize: \"kustomization.yaml is empty\")", display);
+	return 0;
+}
+
+static kr_node *default_list(kr_ctx *ctx, const char *const *names, size_t n)
+{
+	kr_node *seq = kr_node_seq(&ctx->arena, (uint32_t)n);
+	if (!seq)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		kr_node *s = kr_node_str(&ctx->arena, names[i]);
+		if (!s || kr_seq_append(&ctx->arena, seq, s) < 0)
+			return NULL;
+	}
+	return seq;
+}
+
+/* kustomize's defaultOrderFirst / defaultOrderLast
+ * (api/internal/builtins/SortOrderTransformer.go). */
+static const char *const order_first[] = {
+	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
+	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole",
+	"RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints",
+	"Service", "LimitRange", "PriorityClass", "PersistentVolume",
+	"PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
+	"PodDisruptionBudget",
+};
+static const char *const order_last[] = {
+	"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+};
+
+/* Look up a key case-insensitively (Go's encoding/json field matching). */
+static kr_pair *get_fold(const kr_node *map, const char *key)
+{
+	kr_pair *found = NULL;
+	for (uint32_t i = 0; i < map->u.m.len; i++)
+		if (!strcasecmp(map->u.m.items[i].key->u.s.str, key))
+			found = &map->u.m.items[i];
+	return found;
+}
+
+static int check_keys(kr_ctx *ctx, const char *file, const kr_node *map,
+                      const char *const *allowed, size_t n, const char *where)
+{
+	for (uint32_t i = 0; i < map->u.m.len; i++) {
+		const kr_node *key = map->u.m.items[i].key;
+		size_t j;
+		for (j = 0; j < n; j++)
+			if (!strcasecmp(key->u.s.str, allowed[j]))
+				break;
+		if (j == n)
+			return kr_fail_at(ctx, KR_EINVALID, file, key->line, key->col,
+			                  "invalid Kustomization: unknown field \"%s\" in %s",
+			                  key->u.s.str, where);
+	}
+	return 0;
+}
+
+int kr_sort_options_parse(kr_ctx *ctx, const kr_kustomization *k, int *fifo,
+                          kr_node **first, kr_node **last)
+{
+	*fifo = 0;
+	*first = NULL;
+	*last = NULL;
+	const kr_node *so = k->sort_options;
+	kr_node *legacy = NULL;
+	if (!so) {
+		/* No sortOptions: kustomize build sorts the legacy way. */
+	} else {
+		static const char *const so_keys[] = { "order", "legacySortOptions" };
+		if (so->type != KR_MAP)
+			return kr_fail_at(ctx, KR_EINVALID, k->file, so->line, so->col,
+			                  "invalid Kustomization: 'sortOptions' must be a mapping");
+		int rc = check_keys(ctx, k->file, so, so_keys, 2, "sortOptions");
+		if (rc < 0)
+			return rc;
+		kr_pair *order = get_fold(so, "order");
+		kr_pair *lso = get_fold(so, "legacySortOptions");
+		const char *o = order && order->value->type == KR_SCALAR &&
+		                order->value->tag != KR_TAG_NULL
+		                ? order->value->u.s.str : "";
+		int line = order ? (int)order->key->line : (int)so->line;
+		int col = order ? (int)order->key->col : (int)so->col;
+		if (strcmp(o, "fifo") && strcmp(o, "legacy"))
+			return kr_fail_at(ctx, KR_EINVALID, k->file, (unsigned)line,
+			                  (unsigned)col,
+			                  "the field 'sortOptions.order' must be one of "
+			                  "[fifo, legacy]");
+		legacy = lso && !is_null(lso->value) ? lso->value : NULL;
+		if (!strcmp(o, "fifo")) {
+			if (legacy)
+				return kr_fail_at(ctx, KR_EINVALID, k->file, lso->key->line,
+				                  lso->key->col,
+				                  "the field 'sortOptions.legacySortOptions' is set "
+				                  "but the selected sort order is 'fifo', not 'legacy'");
+			*fifo = 1;
+			return 0;
+		}
+	}
+	if (legacy) {
+		static const char *const lso_keys[] = { "orderFirst", "orderLast" };
+		if (legacy->type != KR_MAP)
+			return kr_fail_at(ctx, KR_EINVALID, k->file, legacy->line, legacy->col,
+			                  "invalid Kustomization: 'legacySortOptions' must be "
+			                  "a mapping");
+		int rc = check_keys(ctx, k->file, legacy, lso_keys, 2,
+		                    "sortOptions.legacySortOptions");
+		if (rc < 0)
+			return rc;
+		kr_pair *f = get_fold(legacy, "orderFirst");
+		kr_pair *l = get_fold(legacy, "orderLast");
+		if ((f && (rc = check_string_list(ctx, k, "orderFirst", f->value)) < 0) ||
+		    (l && (rc = check_string_list(ctx, k, "orderLast", l->value)) < 0))
+			return rc;
+		/* Given legacySortOptions replace both lists (an absent one is
+		 * empty), as Go's json decoding into the struct leaves it nil. */
+		*first = f && !is_null(f->value) ? f->value : NULL;
+		*last = l && !is_null(l->value) ? l->value : NULL;
+		return 0;
+	}
+	*first = default_list(ctx, order_first, sizeof(order_first) / sizeof(order_first[0]));
+	*last = default_list(ctx, order_last, sizeof(order_last) / sizeof(order_last[0]));
+	if (!*first || !*last)
+		return kr_nomem(ctx);
+	return 0;
+}

@@ -1,0 +1,318 @@
+/*
+ * node.c - constructors, lookups and scalar resolution of the YAML value
+ * model (see node.h).
+ */
+#include "node.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+kr_node *kr_node_scalar(kr_arena *a, kr_tag tag, const char *s, size_t len)
+{
+	kr_node *n = kr_arena_zalloc(a, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->type = KR_SCALAR;
+	n->tag = (uint8_t)tag;
+	char *copy = kr_arena_strndup(a, s, len);
+	if (!copy)
+		return NULL;
+	n->u.s.str = copy;
+	n->u.s.len = len;
+	return n;
+}
+
+kr_node *kr_node_str(kr_arena *a, const char *s)
+{
+	return kr_node_scalar(a, KR_TAG_STR, s, strlen(s));
+}
+
+kr_node *kr_node_map(kr_arena *a, uint32_t cap)
+{
+	kr_node *n = kr_arena_zalloc(a, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->type = KR_MAP;
+	if (cap) {
+		n->u.m.items = kr_arena_alloc(a, cap * sizeof(kr_pair));
+		if (!n->u.m.items)
+			return NULL;
+		n->u.m.cap = cap;
+	}
+	return n;
+}
+
+kr_node *kr_node_seq(kr_arena *a, uint32_t cap)
+{
+	kr_node *n = kr_arena_zalloc(a, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->type = KR_SEQ;
+	if (cap) {
+		n->u.q.items = kr_arena_alloc(a, cap * sizeof(kr_node *));
+		if (!n->u.q.items)
+			return NULL;
+		n->u.q.cap = cap;
+	}
+	return n;
+}
+
+int kr_map_append(kr_arena *a, kr_node *map, kr_node *key, kr_node *value)
+{
+	if (map->u.m.len == map->u.m.cap) {
+		uint32_t ncap = map->u.m.cap ? map->u.m.cap * 2 : 4;
+		kr_pair *p = kr_arena_grow(a, map->u.m.items,
+		                           map->u.m.len * sizeof(kr_pair),
+		                           ncap * sizeof(kr_pair));
+		if (!p)
+			return -1;
+		map->u.m.items = p;
+		map->u.m.cap = ncap;
+	}
+	map->u.m.items[map->u.m.len].key = key;
+	map->u.m.items[map->u.m.len].value = value;
+	map->u.m.len++;
+	return 0;
+}
+
+int kr_seq_append(kr_arena *a, kr_node *seq, kr_node *item)
+{
+	if (seq->u.q.len == seq->u.q.cap) {
+		uint32_t ncap = seq->u.q.cap ? seq->u.q.cap * 2 : 4;
+		kr_node **p = kr_arena_grow(a, seq->u.q.items,
+		                            seq->u.q.len * sizeof(kr_node *),
+		                            ncap * sizeof(kr_node *));
+		if (!p)
+			return -1;
+		seq->u.q.items = p;
+		seq->u.q.cap = ncap;
+	}
+	seq->u.q.items[seq->u.q.len++] = item;
+	return 0;
+}
+
+kr_pair *kr_map_find(const kr_node *map, const char *key, size_t keylen)
+{
+	if (!map || map->type != KR_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < map->u.m.len; i++) {
+		const kr_node *k = map->u.m.items[i].key;
+		if (k->u.s.len == keylen && memcmp(k->u.s.str, key, keylen) == 0)
+			return &map->u.m.items[i];
+	}
+	return NULL;
+}
+
+kr_node *kr_map_get(const kr_node *map, const char *key)
+{
+	kr_pair *p = kr_map_find(map, key, strlen(key));
+	return p ? p->value : NULL;
+}
+
+int kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value)
+{
+	kr_pair *p = kr_map_find(map, key, strlen(key));
+	if (p) {
+		p->value = value;
+		return 0;
+	}
+	kr_node *k = kr_node_str(a, key);
+	if (!k)
+		return -1;
+	return kr_map_append(a, map, k, value);
+}
+
+int kr_map_remove(kr_node *map, const char *key)
+{
+	size_t keylen = strlen(key);
+	kr_pair *p = kr_map_find(map, key, keylen);
+	if (!p)
+		return 0;
+	size_t i = (size_t)(p - map->u.m.items);
+	memmove(p, p + 1, (map->u.m.len - i - 1) * sizeof(kr_pair));
+	map->u.m.len--;
+	return 1;
+}
+
+const char *kr_node_get_str(const kr_node *n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	const char *key;
+	while (n && (key = va_arg(ap, const char *)) != NULL)
+		n = kr_map_get(n, key);
+	va_end(ap);
+	if (!n || n->type != KR_SCALAR)
+		return NULL;
+	return n->u.s.str;
+}
+
+int kr_scalar_is(const kr_node *n, const char *s)
+{
+	return n && n->type == KR_SCALAR && strlen(s) == n->u.s.len &&
+	       memcmp(n->u.s.str, s, n->u.s.len) == 0;
+}
+
+kr_node *kr_node_copy(kr_arena *a, const kr_node *n)
+{
+	kr_node *c = kr_arena_alloc(a, sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = *n;
+	switch (n->type) {
+	case KR_SCALAR:
+		break; /* scalar text is immutable and shared */
+	case KR_MAP:
+		c->u.m.items = NULL;
+		c->u.m.cap = c->u.m.len = 0;
+		if (n->u.m.len) {
+			c->u.m.items = kr_arena_alloc(a, n->u.m.len * sizeof(kr_pair));
+			if (!c->u.m.items)
+				return NULL;
+			c->u.m.cap = n->u.m.len;
+		}
+		for (uint32_t i = 0; i < n->u.m.len; i++) {
+			c->u.m.items[i].key = n->u.m.items[i].key;
+			c->u.m.items[i].value = kr_node_copy(a, n->u.m.items[i].value);
+			if (!c->u.m.items[i].value)
+				return NULL;
+		}
+		c->u.m.len = n->u.m.len;
+		break;
+	case KR_SEQ:
+		c->u.q.items = NULL;
+		c->u.q.cap = c->u.q.len = 0;
+		if (n->u.q.len) {
+			c->u.q.items = kr_arena_alloc(a, n->u.q.len * sizeof(kr_node *));
+			if (!c->u.q.items)
+				return NULL;
+			c->u.q.cap = n->u.q.len;
+		}
+		for (uint32_t i = 0; i < n->u.q.len; i++) {
+			c->u.q.items[i] = kr_node_copy(a, n->u.q.items[i]);
+			if (!c->u.q.items[i])
+				return NULL;
+		}
+		c->u.q.len = n->u.q.len;
+		break;
+	}
+	return c;
+}
+
+/* ---- scalar resolution (go-yaml v3, resolve.go semantics) ---- */
+
+static int eq(const char *s, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+/* Go's strconv.ParseInt/ParseUint(s, 0, 64) syntax after removing '_':
+ * optional sign, then 0x/0o/0b prefix or leading-0 octal or decimal. */
+static int parse_go_int(const char *s, size_t len, int allow_sign)
+{
+	size_t i = 0;
+	if (i < len && (s[i] == '+' || s[i] == '-')) {
+		if (!allow_sign)
+			return 0;
+		i++;
+	}
+	if (i >= len)
+		return 0;
+	int base = 10;
+	if (s[i] == '0' && i + 1 < len) {
+		char c = s[i + 1];
+		if (c == 'x' || c == 'X') { base = 16; i += 2; }
+		else if (c == 'o' || c == 'O') { base = 8; i += 2; }
+		else if (c == 'b' || c == 'B') { base = 2; i += 2; }
+		else { base = 8; i += 1; }
+		if (i >= len)
+			return 0;
+	}
+	unsigned __int128 v = 0;
+	for (; i < len; i++) {
+		int d;
+		char c = s[i];
+		if (c >= '0' && c <= '9') d = c - '0';
+		else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+		else return 0;
+		if (d >= base)
+			return 0;
+		v = v * (unsigned)base + (unsigned)d;
+		if (v > ((unsigned __int128)1 << 64))
+			return 0;
+	}
+	int neg = s[0] == '-';
+	if (neg)
+		return v <= ((unsigned __int128)1 << 63);
+	return v <= (((unsigned __int128)1 << 64) - 1);
+}
+
+/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+static int yaml_style_float(const char *s, size_t len)
+{
+	size_t i = 0;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	if (i < len && s[i] == '.') {
+		i++;
+		size_t st = i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == st)
+			return 0;
+	} else {
+		size_t st = i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == st)
+			return 0;
+		if (i < len && s[i] == '.') {
+			i++;
+			while (i < len && s[i] >= '0' && s[i] <= '9')
+				i++;
+		}
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t st = i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == st)
+			return 0;
+	}
+	return i == len;
+}
+
+kr_tag kr_resolve_plain(const char *s, size_t len)
+{
+	if (len == 0 || eq(s, len, "~") || eq(s, len, "null") ||
+	    eq(s, len, "Null") || eq(s, len, "NULL"))
+		return KR_TAG_NULL;
+	if (eq(s, len, "true") || eq(s, len, "True") || eq(s, len, "TRUE") ||
+	    eq(s, len, "false") || eq(s, len, "False") || eq(s, len, "FALSE"))
+		return KR_TAG_BOOL;
+	if (eq(s, len, ".nan") || eq(s, len, ".NaN") || eq(s, len, ".NAN") ||
+	    eq(s, len, ".inf") || eq(s, len, ".Inf") || eq(s, len, ".INF") ||
+	    eq(s, len, "+.inf") || eq(s, len, "+.Inf") || eq(s, len, "+.INF") ||
+	    eq(s, len, "-.inf") || eq(s, len, "-.Inf") || eq(s, len, "-.INF"))
+		return KR_TAG_FLOAT;
+	char c = s[0];
+	if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.'))
+		return KR_TAG_STR;
+	if (len > 64)
+		return KR_TAG_STR;
+	char plain[65];
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != '_')
+			plain[n++] = s[i];
+	plain[n] = '\0';
+	if (parse_go_int(plain, n, 1))
+		return KR_TAG_INT;
+	if (yaml_style_float(plain, n))
+		return KR_TAG_FLOAT;
+	return KR_TAG_STR;
+}

@@ -1,0 +1,103 @@
+/*
+ * sort.c - kustomize's legacy resource order (see sort.h).
+ *
+ * Mirrors legacyIDSorter in kustomize's api/internal/builtins/
+ * SortOrderTransformer.go.  Sort keys are computed once per resource, then
+ * one qsort; equal keys keep input order (Go's sort.Sort is not stable, but
+ * equal keys only arise for ids kustomize would already have rejected).
+ */
+#include "sort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sort_item {
+	kr_resource *r;
+	size_t index;
+	int order;            /* position from orderFirst/orderLast, 0 if none */
+	const char *gvk;      /* "group_version_kind" with ~G/~V/~K for empty */
+	const char *id;       /* "Kind.version.group|ns|name" */
+	int is_namespace;
+	int group_empty;
+} sort_item;
+
+static int kind_order(const kr_node *list, const char *kind, int is_first)
+{
+	if (!list)
+		return 0;
+	/* A kind listed twice takes its last position, as kustomize builds
+	 * its map by assignment. */
+	int found = 0, pos = 0;
+	for (uint32_t i = 0; i < list->u.q.len; i++)
+		if (kr_scalar_is(list->u.q.items[i], kind)) {
+			found = 1;
+			pos = (int)i;
+		}
+	if (!found)
+		return 0;
+	return is_first ? -(int)list->u.q.len + pos : 1 + pos;
+}
+
+static int cmp_items(const void *pa, const void *pb)
+{
+	const sort_item *a = pa, *b = pb;
+	const kr_resid *x = &a->r->cur, *y = &b->r->cur;
+	int same_gvk = !strcmp(x->group, y->group) && !strcmp(x->version, y->version) &&
+	               !strcmp(x->kind, y->kind);
+	if (!same_gvk) {
+		if (a->order != b->order)
+			return a->order < b->order ? -1 : 1;
+		int c = strcmp(a->gvk, b->gvk);
+		/* kustomize's gvkLessThan special case: two Namespace kinds, one
+		 * of them without group, sort by the gvk string descending. */
+		if (a->is_namespace && b->is_namespace && (a->group_empty || b->group_empty))
+			c = -c;
+		if (c)
+			return c;
+	} else {
+		int c = strcmp(a->id, b->id);
+		if (c)
+			return c;
+	}
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int kr_sort_legacy(kr_ctx *ctx, kr_resmap *m, const kr_node *first,
+                   const kr_node *last)
+{
+	if (m->len < 2)
+		return 0;
+	sort_item *items = kr_arena_alloc(&ctx->arena, m->len * sizeof(*items));
+	if (!items)
+		return kr_nomem(ctx);
+	for (size_t i = 0; i < m->len; i++) {
+		kr_resource *r = m->items[i];
+		const kr_resid *id = &r->cur;
+		sort_item *it = &items[i];
+		it->r = r;
+		it->index = i;
+		int o = kind_order(first, id->kind, 1);
+		int l = kind_order(last, id->kind, 0);
+		/* kustomize fills the map from orderFirst, then orderLast; a kind
+		 * in both takes its orderLast position. */
+		it->order = l ? l : o;
+		it->gvk = kr_arena_printf(&ctx->arena, "%s_%s_%s",
+		                          id->group[0] ? id->group : "~G",
+		                          id->version[0] ? id->version : "~V",
+		                          id->kind[0] ? id->kind : "~K");
+		it->id = kr_arena_printf(&ctx->arena, "%s.%s.%s|%s|%s",
+		                         id->kind[0] ? id->kind : "[noKind]",
+		                         id->version[0] ? id->version : "[noVer]",
+		                         id->group[0] ? id->group : "[noGrp]",
+		                         id->ns[0] ? id->ns : "~X",
+		                         id->name[0] ? id->name : "~N");
+		if (!it->gvk || !it->id)
+			return kr_nomem(ctx);
+		it->is_namespace = !strcmp(id->kind, "Namespace");
+		it->group_empty = id->group[0] == '\0';
+	}
+	qsort(items, m->len, sizeof(*items), cmp_items);
+	for (size_t i = 0; i < m->len; i++)
+		m->items[i] = items[i].r;
+	return kr_resmap_reindex(ctx, m);
+}
