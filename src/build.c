@@ -51,6 +51,47 @@ static const char *scalar_text(const kr_node *n)
 	return n->u.s.str;
 }
 
+/* kustomize reads resource files through kyaml's ByteReader, which sets
+ * and clears an index annotation on every object; that rewrites all
+ * annotation values as strings holding their source text (`port: 8080`
+ * -> "8080", `a: null` -> "null"; a non-scalar value becomes "") and drops
+ * an empty `annotations: {}`.  Conformance case TestBasicIO_1. */
+static int normalise_annotations(kr_ctx *ctx, kr_node *doc)
+{
+	kr_node *md = kr_map_get(doc, "metadata");
+	if (!md || md->type != KR_MAP)
+		return 0;
+	kr_node *ann = kr_map_get(md, "annotations");
+	if (!ann || ann->type != KR_MAP)
+		return 0;
+	if (ann->u.m.len == 0) {
+		kr_map_remove(md, "annotations");
+		return 0;
+	}
+	for (uint32_t i = 0; i < ann->u.m.len; i++) {
+		kr_node *v = ann->u.m.items[i].value;
+		if (v->type == KR_SCALAR) {
+			if (v->tag != KR_TAG_STR) {
+				kr_node *c = kr_arena_alloc(&ctx->arena, sizeof(*c));
+				if (!c)
+					return kr_nomem(ctx);
+				*c = *v;
+				c->tag = KR_TAG_STR;
+				ann->u.m.items[i].value = c;
+			}
+		} else {
+			kr_node *e = kr_node_scalar(&ctx->arena, KR_TAG_STR, "", 0);
+			if (!e)
+				return kr_nomem(ctx);
+			e->file = v->file;
+			e->line = v->line;
+			e->col = v->col;
+			ann->u.m.items[i].value = e;
+		}
+	}
+	return 0;
+}
+
 int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
                           kr_resmap *m)
 {
@@ -60,7 +101,7 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 	if ((rc = kr_read_file(ctx, path, display, &data, &len)) < 0)
 		return rc;
 	kr_doclist docs = { 0 };
-	if ((rc = kr_yaml_parse(ctx, display, data, len, 0, &docs)) < 0)
+	if ((rc = kr_yaml_parse_resources(ctx, display, data, len, &docs)) < 0)
 		return rc;
 	/* kustomize's inlineAnyEmbeddedLists: the items of a *List are queued
 	 * behind the remaining documents, so they come after them. */
@@ -100,6 +141,8 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 				                  "missing metadata.name in object of kind %s",
 				                  kind);
 		}
+		if ((rc = normalise_annotations(ctx, doc)) < 0)
+			return rc;
 		kr_resource *r = kr_resource_new(&ctx->arena, doc);
 		if (!r)
 			return kr_nomem(ctx);
@@ -233,6 +276,40 @@ static int drop_local_config(kr_ctx *ctx, kr_resmap *m)
 	return kr_resmap_reindex(ctx, m);
 }
 
+/* kustomize's name-reference pass (run on every top-level build) asks each
+ * RoleBinding for the namespaces of its ServiceAccount subjects and fails
+ * when one of them has a `namespace` that is not a string, even when
+ * nothing else would be renamed (resmap.getNamespacesForRoleBinding).
+ * Conformance case TestBlankNamespace4240. */
+static int check_rolebinding_subjects(kr_ctx *ctx, const kr_resmap *m)
+{
+	for (size_t i = 0; i < m->len; i++) {
+		const kr_resource *r = m->items[i];
+		if (strcmp(r->cur.kind, "RoleBinding"))
+			continue;
+		const kr_node *subjects = kr_map_get(r->doc, "subjects");
+		if (!subjects || subjects->type != KR_SEQ)
+			continue;
+		for (uint32_t j = 0; j < subjects->u.q.len; j++) {
+			const kr_node *s = subjects->u.q.items[j];
+			const kr_node *ns = kr_map_get(s, "namespace");
+			const kr_node *kind = kr_map_get(s, "kind");
+			if (!ns || !kr_scalar_is(kind, "ServiceAccount") ||
+			    kind->tag != KR_TAG_STR)
+				continue;
+			if (ns->type == KR_SCALAR && ns->tag == KR_TAG_STR)
+				continue;
+			char *id = kr_resid_string(&ctx->arena, &r->cur);
+			return kr_fail_at(ctx, KR_EINVALID, ns->file ? ns->file : "?",
+			                  ns->line, ns->col,
+			                  "Invalid Input: namespace is blank for resource "
+			                  "\"%s\": a ServiceAccount subject's namespace must "
+			                  "be a string", id ? id : r->cur.name);
+		}
+	}
+	return 0;
+}
+
 int kr_build_resources(struct kr_build *b, const char *dir)
 {
 	kr_ctx *ctx = &b->ctx;
@@ -247,6 +324,8 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", dir, strerror(errno));
 	int rc = build_dir(ctx, display, root, NULL, &b->result);
 	if (rc < 0)
+		return rc;
+	if ((rc = check_rolebinding_subjects(ctx, &b->result)) < 0)
 		return rc;
 	return drop_local_config(ctx, &b->result);
 }

@@ -8,9 +8,12 @@
  * (opts.max_alias_nodes) so an alias bomb is an error, not an
  * out-of-memory kill.
  */
+#define _GNU_SOURCE 1
 #include "parse.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include <yaml.h>
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
@@ -26,7 +29,7 @@ typedef struct frame {
 	kr_node *key;       /* pending key of a mapping, or NULL */
 	const char *anchor; /* anchor to register when the node ends */
 	size_t start_count; /* node counter when the collection started */
-	int has_merge;      /* a "<<" key was seen */
+	int flow;           /* inside a flow collection ({...} or [...]) */
 	kr_node *merges;    /* values of "<<" keys, in a SEQ */
 } frame;
 
@@ -40,6 +43,7 @@ typedef struct parser {
 	size_t nodes;          /* nodes created in this document (incl. copies) */
 	size_t alias_nodes;    /* nodes created by alias expansion in this file */
 	unsigned flags;        /* KR_YAML_* */
+	size_t line_offset;    /* lines of the file before this piece */
 } parser;
 
 int kr_doclist_push(kr_arena *a, kr_doclist *l, kr_node *doc)
@@ -89,14 +93,15 @@ static kr_tag tag_of(const char *tag)
 
 static int fail_mark(parser *p, yaml_mark_t mark, const char *msg)
 {
-	return kr_fail_at(p->ctx, KR_EYAML, p->file, (unsigned)mark.line + 1,
+	return kr_fail_at(p->ctx, KR_EYAML, p->file,
+	                  (unsigned)(mark.line + p->line_offset) + 1,
 	                  (unsigned)mark.column + 1, "%s", msg);
 }
 
 static void set_pos(parser *p, kr_node *n, yaml_mark_t mark)
 {
 	n->file = p->file;
-	n->line = (uint32_t)mark.line + 1;
+	n->line = (uint32_t)(mark.line + p->line_offset) + 1;
 	n->col = (uint32_t)mark.column + 1;
 }
 
@@ -203,7 +208,7 @@ static int attach(parser *p, kr_node *n, kr_node **root, yaml_mark_t mark)
 		char msg[256];
 		snprintf(msg, sizeof(msg), "mapping key \"%.*s\" already defined",
 		         (int)(key->u.s.len > 100 ? 100 : key->u.s.len), key->u.s.str);
-		yaml_mark_t km = { 0, key->line - 1, key->col - 1 };
+		yaml_mark_t km = { 0, key->line - 1 - p->line_offset, key->col - 1 };
 		return fail_mark(p, km, msg);
 	}
 	if (kr_map_append(a, f->node, key, n) < 0)
@@ -211,7 +216,7 @@ static int attach(parser *p, kr_node *n, kr_node **root, yaml_mark_t mark)
 	return 0;
 }
 
-static int push(parser *p, kr_node *n, const char *anchor_name)
+static int push(parser *p, kr_node *n, const char *anchor_name, int flow)
 {
 	if (p->depth >= p->ctx->opts.max_depth)
 		return kr_fail_at(p->ctx, KR_ELIMIT, p->file, n->line, n->col,
@@ -231,6 +236,7 @@ static int push(parser *p, kr_node *n, const char *anchor_name)
 	f->node = n;
 	f->anchor = anchor_name;
 	f->start_count = p->nodes;
+	f->flow = flow || (p->depth > 1 && p->stack[p->depth - 2].flow);
 	return 0;
 }
 
@@ -241,8 +247,203 @@ static const char *dup_anchor(parser *p, const yaml_char_t *s)
 	return kr_arena_strdup(&p->ctx->arena, (const char *)s);
 }
 
-int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
-                  unsigned flags, kr_doclist *out)
+/* Byte offset of a libyaml mark (line and column count characters). */
+static size_t mark_offset(const char *data, size_t len, yaml_mark_t mark)
+{
+	size_t off = 0;
+	for (size_t l = 0; l < mark.line && off < len; l++) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		if (!nl)
+			return len;
+		off = (size_t)(nl - data) + 1;
+	}
+	for (size_t c = 0; c < mark.column && off < len; c++) {
+		off++;
+		while (off < len && ((unsigned char)data[off] & 0xC0) == 0x80)
+			off++;
+	}
+	return off;
+}
+
+/* go-yaml v3 does not know the escape "\/" in double-quoted scalars (libyaml
+ * 0.2.5 does), so kustomize rejects it: "found unknown escape character".
+ * Golden case err_json_escaped_slash.  Returns the byte offset of the
+ * offending backslash, or (size_t)-1. */
+static size_t find_slash_escape(const char *data, size_t len, size_t open_quote)
+{
+	for (size_t i = open_quote + 1; i < len; i++) {
+		if (data[i] == '"')
+			return (size_t)-1;
+		if (data[i] == '\\') {
+			if (i + 1 < len && data[i + 1] == '/')
+				return i;
+			i++;
+		}
+	}
+	return (size_t)-1;
+}
+
+
+/* ---- round trip of folded scalars ----
+ *
+ * kustomize prints a resource by encoding its node tree with (a fork of)
+ * go-yaml v3 and decoding the text again.  Every style survives that round
+ * trip except folded block scalars (">"): the v3 emitter decides whether to
+ * write an extra line break after a line by looking at the start of the
+ * whole value instead of the next line (in yaml_emitter_write_folded_scalar,
+ * `k := 0` where libyaml's C code looks at the current position), so a line
+ * followed by a more-indented line, or trailing blank lines under ">+",
+ * gain a line break.  We reproduce it: write the value as that emitter
+ * does, read it back with libyaml (whose block-scalar scanner go-yaml's is
+ * a port of), and keep what comes back.  Golden cases emit_folded_scalars
+ * and emit_block_scalars. */
+
+static int is_blankz_at(const char *v, size_t len, size_t k)
+{
+	return k >= len || v[k] == ' ' || v[k] == '\t' || v[k] == '\n' || v[k] == '\r';
+}
+
+/* Would go-yaml v3 write this value in block style (yaml_emitter_analyze_
+ * scalar: no space before a line break, no trailing space, no special
+ * characters)? */
+static int v3_block_allowed(const char *v, size_t len)
+{
+	if (len && v[len - 1] == ' ')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == ' ' && i + 1 < len && v[i + 1] == '\n')
+			return 0;
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+static int folded_roundtrip(parser *p, kr_node *n)
+{
+	const char *v = n->u.s.str;
+	size_t len = n->u.s.len;
+	const char *nl = memchr(v, '\n', len);
+	if (!nl || (size_t)(nl - v) + 1 == len || !v3_block_allowed(v, len))
+		return 0;
+	kr_buf b = KR_BUF_INIT;
+	kr_buf_puts(&b, "k: >");
+	if (v[0] == ' ' || v[0] == '\n')
+		kr_buf_putc(&b, '2');
+	if (v[len - 1] != '\n')
+		kr_buf_putc(&b, '-');
+	else if (len == 1 || v[len - 2] == '\n')
+		kr_buf_putc(&b, '+');
+	kr_buf_putc(&b, '\n');
+	int breaks = 1, leading_spaces = 1;
+	size_t column = 0;
+	for (size_t i = 0; i < len;) {
+		if (v[i] == '\n') {
+			if (!breaks && !leading_spaces) {
+				size_t k = 0;
+				while (k < len && v[k] == '\n')
+					k++;
+				if (!is_blankz_at(v, len, k))
+					kr_buf_putc(&b, '\n');
+			}
+			kr_buf_putc(&b, '\n');
+			column = 0;
+			breaks = 1;
+			i++;
+			continue;
+		}
+		if (breaks) {
+			kr_buf_puts(&b, "  ");
+			column = 2;
+			leading_spaces = v[i] == ' ' || v[i] == '\t';
+		}
+		if (!breaks && v[i] == ' ' && !(i + 1 < len && v[i + 1] == ' ') &&
+		    column > 80) {
+			kr_buf_puts(&b, "\n  ");
+			column = 2;
+			i++;
+		} else {
+			/* one character (UTF-8 sequence) */
+			size_t w = 1;
+			while (i + w < len && ((unsigned char)v[i + w] & 0xC0) == 0x80)
+				w++;
+			kr_buf_put(&b, v + i, w);
+			column++;
+			i += w;
+		}
+		breaks = 0;
+	}
+	if (b.failed) {
+		kr_buf_free(&b);
+		return kr_nomem(p->ctx);
+	}
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	int rc = 0, scalars = 0, done = 0;
+	if (!yaml_parser_initialize(&yp)) {
+		kr_buf_free(&b);
+		return kr_nomem(p->ctx);
+	}
+	yaml_parser_set_input_string(&yp, (const unsigned char *)b.data, b.len);
+	while (!done && yaml_parser_parse(&yp, &ev)) {
+		if (ev.type == YAML_SCALAR_EVENT && ++scalars == 2) {
+			char *copy = kr_arena_strndup(&p->ctx->arena,
+			                              (const char *)ev.data.scalar.value,
+			                              ev.data.scalar.length);
+			if (!copy) {
+				rc = kr_nomem(p->ctx);
+			} else {
+				n->u.s.str = copy;
+				n->u.s.len = ev.data.scalar.length;
+			}
+			done = 1;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT)
+			done = 1;
+		yaml_event_delete(&ev);
+	}
+	/* If libyaml cannot read it back, keep the value as it was. */
+	yaml_parser_delete(&yp);
+	kr_buf_free(&b);
+	return rc;
+}
+
+/* !!binary: go-yaml v3 decodes the base64 text into the string's bytes. */
+static int decode_binary(parser *p, kr_node *n)
+{
+	size_t len = n->u.s.len;
+	char *clean = kr_arena_alloc(&p->ctx->arena, len + 1);
+	if (!clean)
+		return kr_nomem(p->ctx);
+	size_t w = 0;
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)n->u.s.str[i]))
+			clean[w++] = n->u.s.str[i];
+	clean[w] = '\0';
+	if (w % 4 != 0)
+		return 0; /* not base64: v3 would fail; keep the text */
+	unsigned char *out = kr_arena_alloc(&p->ctx->arena, w / 4 * 3 + 1);
+	if (!out)
+		return kr_nomem(p->ctx);
+	int got = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)w);
+	if (got < 0)
+		return 0;
+	/* EVP_DecodeBlock counts padding bytes as data. */
+	if (w >= 1 && clean[w - 1] == '=')
+		got--;
+	if (w >= 2 && clean[w - 2] == '=')
+		got--;
+	out[got] = '\0';
+	n->u.s.str = (const char *)out;
+	n->u.s.len = (size_t)got;
+	n->tag = KR_TAG_STR;
+	return 0;
+}
+
+static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
+                       size_t len, unsigned flags, size_t line_offset,
+                       kr_doclist *out)
 {
 	yaml_parser_t yp;
 	yaml_event_t ev;
@@ -254,9 +455,11 @@ int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 	p.ctx = ctx;
 	p.file = file;
 	p.flags = flags;
+	p.line_offset = line_offset;
 	if (!yaml_parser_initialize(&yp))
 		return kr_nomem(ctx);
 	yaml_parser_set_input_string(&yp, (const unsigned char *)data, len);
+	int may_have_slash_escape = memmem(data, len, "\\/", 2) != NULL;
 
 	while (!done) {
 		if (!yaml_parser_parse(&yp, &ev)) {
@@ -288,6 +491,8 @@ int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 					rc = kr_nomem(ctx);
 			}
 			root = NULL;
+			if (flags & KR_YAML_FIRST_DOC_ONLY)
+				done = 1;
 			break;
 		case YAML_SCALAR_EVENT: {
 			const char *text = (const char *)ev.data.scalar.value;
@@ -300,6 +505,21 @@ int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 			case YAML_LITERAL_SCALAR_STYLE: style = KR_STYLE_LITERAL; break;
 			case YAML_FOLDED_SCALAR_STYLE: style = KR_STYLE_FOLDED; break;
 			default: style = KR_STYLE_PLAIN; break;
+			}
+			if (style == KR_STYLE_DOUBLE && may_have_slash_escape) {
+				size_t q = mark_offset(data, len, ev.start_mark);
+				size_t bad = find_slash_escape(data, len, q);
+				if (bad != (size_t)-1) {
+					size_t line = 0, col = 0;
+					for (size_t i = 0; i < bad; i++) {
+						if (data[i] == '\n') { line++; col = 0; }
+						else if (((unsigned char)data[i] & 0xC0) != 0x80) col++;
+					}
+					yaml_mark_t bm = { bad, line, col };
+					rc = fail_mark(&p, bm, "found unknown escape character '\\/' "
+					               "(kustomize's YAML parser does not accept it)");
+					break;
+				}
 			}
 			kr_tag explicit_tag = ev.data.scalar.tag
 				? tag_of((const char *)ev.data.scalar.tag) : (kr_tag)-1;
@@ -318,6 +538,19 @@ int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 			}
 			n->style = (uint8_t)style;
 			set_pos(&p, n, ev.start_mark);
+			if (ev.data.scalar.tag &&
+			    !strcmp((const char *)ev.data.scalar.tag, TAG_PREFIX "binary"))
+				rc = decode_binary(&p, n);
+			else if (style == KR_STYLE_FOLDED)
+				rc = folded_roundtrip(&p, n);
+			/* An empty plain null inside a flow collection comes back
+			 * from go-yaml v3's emitter as '' (yaml_emitter_select_
+			 * scalar_style), i.e. an empty string.  Golden emit_nulls. */
+			if (style == KR_STYLE_PLAIN && tag == KR_TAG_NULL && tlen == 0 &&
+			    p.depth > 0 && p.stack[p.depth - 1].flow)
+				n->tag = KR_TAG_STR;
+			if (rc < 0)
+				break;
 			p.nodes++;
 			if (ev.data.scalar.anchor) {
 				const char *an = dup_anchor(&p, ev.data.scalar.anchor);
@@ -346,7 +579,10 @@ int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 				rc = kr_nomem(ctx);
 				break;
 			}
-			rc = push(&p, n, aname);
+			int flow = is_map
+				? ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+				: ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+			rc = push(&p, n, aname, flow);
 			break;
 		}
 		case YAML_SEQUENCE_END_EVENT:
@@ -376,7 +612,8 @@ int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 			size_t weight = an->node->type == KR_SCALAR ? 1 : count_nodes(an->node);
 			p.alias_nodes += weight;
 			if (p.alias_nodes > ctx->opts.max_alias_nodes) {
-				rc = kr_fail_at(ctx, KR_ELIMIT, file, (unsigned)ev.start_mark.line + 1,
+				rc = kr_fail_at(ctx, KR_ELIMIT, file,
+				                (unsigned)(ev.start_mark.line + line_offset) + 1,
 				                (unsigned)ev.start_mark.column + 1,
 				                "alias expansion creates more than %zu nodes "
 				                "(limit; an alias bomb?)", ctx->opts.max_alias_nodes);
@@ -400,4 +637,80 @@ int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 	}
 	yaml_parser_delete(&yp);
 	return rc;
+}
+
+int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
+                  unsigned flags, kr_doclist *out)
+{
+	return parse_piece(ctx, file, data, len, flags, 0, out);
+}
+
+static size_t count_lines(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))) != NULL; p++)
+		c++;
+	return c;
+}
+
+int kr_yaml_parse_resources(kr_ctx *ctx, const char *file, const char *data,
+                            size_t len, kr_doclist *out)
+{
+	/* kio.ByteReader replaces "\r\n" by "\n" before anything else. */
+	if (memchr(data, '\r', len)) {
+		char *copy = kr_arena_alloc(&ctx->arena, len + 1);
+		if (!copy)
+			return kr_nomem(ctx);
+		size_t w = 0;
+		for (size_t i = 0; i < len; i++) {
+			if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
+				continue;
+			copy[w++] = data[i];
+		}
+		copy[w] = '\0';
+		data = copy;
+		len = w;
+	}
+	size_t start = 0, line = 0, pos = 0;
+	for (;;) {
+		/* Next match of `\n---.*\n` at or after pos. */
+		const char *m = NULL;
+		size_t at = pos;
+		while (at + 4 <= len) {
+			const char *nl = memchr(data + at, '\n', len - at);
+			if (!nl)
+				break;
+			size_t i = (size_t)(nl - data);
+			if (i + 4 <= len && !memcmp(nl + 1, "---", 3)) {
+				m = nl;
+				break;
+			}
+			at = i + 1;
+		}
+		const char *eol = m ? memchr(m + 4, '\n', len - (size_t)(m + 4 - data)) : NULL;
+		if (!m || !eol) {
+			/* The last piece. */
+			return parse_piece(ctx, file, data + start, len - start,
+			                   KR_YAML_FIRST_DOC_ONLY, line, out);
+		}
+		size_t sep = (size_t)(m - data);
+		/* What follows the dashes on the separator line must be blank or
+		 * a comment. */
+		const char *c = m + 4;
+		while (c < eol && (*c == ' ' || *c == '\t' || *c == '\v' || *c == '\f'))
+			c++;
+		if (c < eol && *c != '#') {
+			size_t sline = line + count_lines(data + start, sep - start) + 1;
+			return kr_fail_at(ctx, KR_EYAML, file, (unsigned)sline + 1, 1,
+			                  "invalid document separator: %.*s",
+			                  (int)(eol - m - 1 > 80 ? 80 : eol - m - 1), m + 1);
+		}
+		/* The piece keeps its final newline (kustomize appends one). */
+		int rc = parse_piece(ctx, file, data + start, sep + 1 - start,
+		                     KR_YAML_FIRST_DOC_ONLY, line, out);
+		if (rc < 0)
+			return rc;
+		line += count_lines(data + start, (size_t)(eol + 1 - data) - start);
+		start = pos = (size_t)(eol + 1 - data);
+	}
 }

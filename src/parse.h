@@ -33,8 +33,18 @@ enum {
 	/* A repeated mapping key replaces the earlier value instead of being
 	 * an error (go-yaml v2's non-strict Unmarshal, which kustomize uses
 	 * for kustomization files). */
-	KR_YAML_DUP_LAST_WINS = 1
+	KR_YAML_DUP_LAST_WINS = 1,
+	/* Read only the first document of the stream. */
+	KR_YAML_FIRST_DOC_ONLY = 2
 };
+
+/* Parse a resource file the way kustomize's kio.ByteReader reads it:
+ * "\r\n" becomes "\n", the text is split at every line that starts with
+ * "---" and follows a newline (regular expression `\n---.*\n`; anything but
+ * a comment after the dashes is an error), and only the first YAML document
+ * of each piece is read.  Line numbers stay those of the whole file. */
+int kr_yaml_parse_resources(kr_ctx *ctx, const char *file, const char *data,
+                            size_t len, kr_doclist *out);
 
 int kr_doclist_push(kr_arena *a, kr_doclist *l, kr_node *doc);
 
