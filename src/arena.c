@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define KR_ARENA_ALIGN 16
-#define KR_ARENA_CHUNK (256 * 1024)
+#define KR_ARENA_CHUNK (256 * 1024)          /* first chunk */
+#define KR_ARENA_CHUNK_MAX (32 * 1024 * 1024) /* chunks double up to this */
 
 struct kr_arena_chunk {
 	kr_arena_chunk *next;
@@ -70,7 +72,11 @@ void *kr_arena_alloc(kr_arena *a, size_t size)
 	if (size == 0)
 		size = KR_ARENA_ALIGN;
 	if (!a->head || a->used + size > a->head->size) {
+		/* Chunks grow with the arena, so a big build makes few large
+		 * allocations (and few system calls) instead of many small ones. */
 		size_t csize = KR_ARENA_CHUNK;
+		while (csize < KR_ARENA_CHUNK_MAX && csize < a->total / 2)
+			csize *= 2;
 		if (size > csize / 4) {
 			/* A big block gets a chunk of its own, linked behind the
 			 * current one so the current chunk's free space is kept. */
@@ -92,6 +98,12 @@ void *kr_arena_alloc(kr_arena *a, size_t size)
 		kr_arena_chunk *c = malloc(sizeof(*c) + csize);
 		if (!c)
 			return NULL;
+#ifdef MADV_HUGEPAGE
+		/* Fewer page faults where transparent huge pages are allowed. */
+		if (csize >= (2u << 20))
+			madvise((void *)(((uintptr_t)c + 4095) & ~(uintptr_t)4095),
+			        csize - 4096, MADV_HUGEPAGE);
+#endif
 		c->size = csize;
 		c->next = a->head;
 		a->head = c;

@@ -292,14 +292,14 @@ static bool in_ranges(const uint32_t (*tab)[2], size_t n, uint32_t r)
 	return false;
 }
 
-static bool uni_is_letter(uint32_t r)
+static inline bool uni_is_letter(uint32_t r)
 {
 	if (r < 0x80)
 		return (r | 0x20) >= 'a' && (r | 0x20) <= 'z';
 	return in_ranges(uni_letters, sizeof(uni_letters) / sizeof(uni_letters[0]), r);
 }
 
-static bool uni_is_digit(uint32_t r)
+static inline bool uni_is_digit(uint32_t r)
 {
 	if (r < 0x80)
 		return r >= '0' && r <= '9';
@@ -763,18 +763,20 @@ static bool lit_eq(const char *s, size_t n, const char *lit)
 
 static bool v2_in_resolve_map(const char *s, size_t n)
 {
-	static const char *const words[] = {
-		"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE",
-		"on", "On", "ON", "n", "N", "no", "No", "NO",
-		"false", "False", "FALSE", "off", "Off", "OFF",
-		"", "~", "null", "Null", "NULL",
-		".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF",
-		"+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
+	static const char *const words[6][12] = {
+		{ "" },
+		{ "y", "Y", "n", "N", "~" },
+		{ "on", "On", "ON", "no", "No", "NO", "<<" },
+		{ "yes", "Yes", "YES", "off", "Off", "OFF" },
+		{ "true", "True", "TRUE", "null", "Null", "NULL", ".nan", ".NaN", ".NAN",
+		  ".inf", ".Inf", ".INF" },
+		{ "false", "False", "FALSE", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+		  "-.INF" },
 	};
 	if (n > 5)
 		return false;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (lit_eq(s, n, words[i]))
+	for (size_t i = 0; i < 12 && words[n][i]; i++)
+		if (memcmp(s, words[n][i], n) == 0)
 			return true;
 	return false;
 }
@@ -1036,7 +1038,14 @@ static int check_json_key(const char *s, size_t n, const char **err)
 	size_t chars = 2; /* the quotes */
 	for (size_t i = 0; i < n;) {
 		size_t w;
-		uint32_t r = decode_rune(u + i, n - i, &w);
+		uint32_t r;
+		if (u[i] >= 0x20 && u[i] < 0x7F && u[i] != '"' && u[i] != '\\' &&
+		    u[i] != '<' && u[i] != '>' && u[i] != '&') {
+			chars++;
+			i++;
+			continue;
+		}
+		r = decode_rune(u + i, n - i, &w);
 		if (r == 0x85) {
 			*err = ERR_KEY_NEL;
 			return -1;
@@ -1138,15 +1147,43 @@ static inline bool is_printable(const unsigned char *v, size_t n, size_t i)
 	        !(c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)));
 }
 
-static void em_put(em *e, char c)
+/* Output.  Appends go straight into the kr_buf; kr_buf_grow() is only
+ * called when the capacity runs out (it sets the sticky `failed` flag). */
+static inline void out_bytes(kr_buf *b, const char *s, size_t n)
 {
-	kr_buf_putc(e->out, c);
+	if (b->len + n + 1 > b->cap && kr_buf_grow(b, n) < 0)
+		return;
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void out_char(kr_buf *b, char c)
+{
+	if (b->len + 2 > b->cap && kr_buf_grow(b, 1) < 0)
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+static inline void out_spaces(kr_buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap && kr_buf_grow(b, n) < 0)
+		return;
+	memset(b->data + b->len, ' ', n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void em_put(em *e, char c)
+{
+	out_char(e->out, c);
 	e->column++;
 }
 
-static void em_put_break(em *e)
+static inline void em_put_break(em *e)
 {
-	kr_buf_putc(e->out, '\n');
+	out_char(e->out, '\n');
 	e->column = 0;
 }
 
@@ -1156,7 +1193,7 @@ static void em_write(em *e, const unsigned char *v, size_t n, size_t *i)
 	size_t w = width(v[*i]);
 	if (*i + w > n)
 		w = n - *i;
-	kr_buf_put(e->out, (const char *)v + *i, w);
+	out_bytes(e->out, (const char *)v + *i, w);
 	e->column++;
 	*i += w;
 }
@@ -1181,22 +1218,21 @@ static void em_write_indent(em *e)
 	    (e->column == indent && !e->whitespace))
 		em_put_break(e);
 	if (e->column < indent) {
-		kr_buf_putn(e->out, ' ', (size_t)(indent - e->column));
+		out_spaces(e->out, (size_t)(indent - e->column));
 		e->column = indent;
 	}
 	e->whitespace = true;
 	e->indention = true;
 }
 
-/* yaml_emitter_write_indicator */
-static void em_write_indicator(em *e, const char *ind, bool need_whitespace,
-                               bool is_whitespace, bool is_indention)
+/* yaml_emitter_write_indicator (every indicator used here is one
+ * character long) */
+static inline void em_write_indicator(em *e, char ind, bool need_whitespace,
+                                      bool is_whitespace, bool is_indention)
 {
 	if (need_whitespace && !e->whitespace)
 		em_put(e, ' ');
-	size_t len = strlen(ind);
-	kr_buf_put(e->out, ind, len);
-	e->column += (long)len;
+	em_put(e, ind);
 	e->whitespace = is_whitespace;
 	e->indention = e->indention && is_indention;
 }
@@ -1228,6 +1264,22 @@ static void analyze_scalar(const unsigned char *v, size_t n, analysis *a)
 		a->single_quoted_allowed = true;
 		a->block_allowed = false;
 		return;
+	}
+	/* Fast path: printable ASCII without ':' or '#', starting with a letter,
+	 * digit, '_' or '/' and not ending in a space has nothing the block
+	 * context objects to (flow indicators only matter in flow context). */
+	if (((v[0] | 0x20) >= 'a' && (v[0] | 0x20) <= 'z') ||
+	    (v[0] >= '0' && v[0] <= '9') || v[0] == '_' || v[0] == '/') {
+		size_t i = 1;
+		while (i < n && v[i] >= 0x20 && v[i] <= 0x7E && v[i] != ':' && v[i] != '#')
+			i++;
+		if (i == n && v[n - 1] != ' ') {
+			a->multiline = false;
+			a->block_plain_allowed = true;
+			a->single_quoted_allowed = true;
+			a->block_allowed = true;
+			return;
+		}
 	}
 	if (n >= 3 && ((v[0] == '-' && v[1] == '-' && v[2] == '-') ||
 	               (v[0] == '.' && v[1] == '.' && v[2] == '.'))) {
@@ -1357,7 +1409,7 @@ static void write_plain(em *e, const unsigned char *v, size_t n, bool allow_brea
 	for (size_t i = 0; i < n; i++)
 		runes += (v[i] & 0xC0) != 0x80;
 	if (!allow_breaks || e->column + runes <= BEST_WIDTH + 1) {
-		kr_buf_put(e->out, (const char *)v, n);
+		out_bytes(e->out, (const char *)v, n);
 		e->column += runes;
 		e->whitespace = false;
 		e->indention = false;
@@ -1396,7 +1448,7 @@ static void write_plain(em *e, const unsigned char *v, size_t n, bool allow_brea
 /* yaml_emitter_write_single_quoted_scalar */
 static void write_single(em *e, const unsigned char *v, size_t n, bool allow_breaks)
 {
-	em_write_indicator(e, "'", true, false, false);
+	em_write_indicator(e, '\'', true, false, false);
 	bool spaces = false, breaks = false;
 	for (size_t i = 0; i < n;) {
 		if (is_space(v, n, i)) {
@@ -1426,7 +1478,7 @@ static void write_single(em *e, const unsigned char *v, size_t n, bool allow_bre
 			breaks = false;
 		}
 	}
-	em_write_indicator(e, "'", false, false, false);
+	em_write_indicator(e, '\'', false, false, false);
 	e->whitespace = false;
 	e->indention = false;
 }
@@ -1439,7 +1491,7 @@ static void write_double(em *e, const unsigned char *v, size_t n, bool allow_bre
 	 * i: a value starting with U+FEFF has every character escaped. */
 	bool bom = n >= 3 && v[0] == 0xEF && v[1] == 0xBB && v[2] == 0xBF;
 	bool spaces = false;
-	em_write_indicator(e, "\"", true, false, false);
+	em_write_indicator(e, '"', true, false, false);
 	for (size_t i = 0; i < n;) {
 		if (!is_printable(v, n, i) || bom || is_break(v, n, i) ||
 		    v[i] == '"' || v[i] == '\\') {
@@ -1511,7 +1563,7 @@ static void write_double(em *e, const unsigned char *v, size_t n, bool allow_bre
 			spaces = false;
 		}
 	}
-	em_write_indicator(e, "\"", false, false, false);
+	em_write_indicator(e, '"', false, false, false);
 	e->whitespace = false;
 	e->indention = false;
 }
@@ -1520,26 +1572,25 @@ static void write_double(em *e, const unsigned char *v, size_t n, bool allow_bre
 static void write_block_hints(em *e, const unsigned char *v, size_t n)
 {
 	if (is_space(v, n, 0) || is_break(v, n, 0)) {
-		char hint[2] = { (char)('0' + BEST_INDENT), 0 };
-		em_write_indicator(e, hint, false, false, false);
+		em_write_indicator(e, (char)('0' + BEST_INDENT), false, false, false);
 	}
-	const char *chomp = NULL;
+	char chomp = 0;
 	if (n == 0) {
-		chomp = "-";
+		chomp = '-';
 	} else {
 		size_t i = n - 1;
 		while (i > 0 && (v[i] & 0xC0) == 0x80)
 			i--;
 		if (!is_break(v, n, i)) {
-			chomp = "-";
+			chomp = '-';
 		} else if (i == 0) {
-			chomp = "+";
+			chomp = '+';
 		} else {
 			i--;
 			while (i > 0 && (v[i] & 0xC0) == 0x80)
 				i--;
 			if (is_break(v, n, i))
-				chomp = "+";
+				chomp = '+';
 		}
 	}
 	if (chomp)
@@ -1549,7 +1600,7 @@ static void write_block_hints(em *e, const unsigned char *v, size_t n)
 /* yaml_emitter_write_literal_scalar */
 static void write_literal(em *e, const unsigned char *v, size_t n)
 {
-	em_write_indicator(e, "|", true, false, false);
+	em_write_indicator(e, '|', true, false, false);
 	write_block_hints(e, v, n);
 	em_put_break(e);
 	e->indention = true;
@@ -1572,7 +1623,7 @@ static void write_literal(em *e, const unsigned char *v, size_t n)
 			}
 			if (j > n)
 				j = n;
-			kr_buf_put(e->out, (const char *)v + i, j - i);
+			out_bytes(e->out, (const char *)v + i, j - i);
 			e->column += runes;
 			i = j;
 			e->indention = false;
@@ -1614,7 +1665,7 @@ static void emit_plain_word(em *e, const char *s, size_t n)
 {
 	if (!e->whitespace)
 		em_put(e, ' ');
-	kr_buf_put(e->out, s, n);
+	out_bytes(e->out, s, n);
 	e->column += (long)n;
 	e->whitespace = false;
 	e->indention = false;
@@ -2003,14 +2054,42 @@ static int cmp_items(const void *x, const void *y)
 	return kr_emit_key_less(a->k, a->n, b->k, b->n) ? -1 : 1;
 }
 
+/* Order the keys of one mapping.  go-yaml v2 uses sort.Sort (pdqsort)
+ * on the keys in Go's random map order; for keys on which keyList.Less is
+ * a consistent order every algorithm gives the same result, and for the
+ * others (see test_emit__key_cycles) kubectl's own output varies from run
+ * to run.  Small mappings use an insertion sort, others qsort; input that
+ * is already in order costs one comparison per key. */
+static void sort_items(sort_item *it, size_t n)
+{
+	size_t i = 1;
+	while (i < n && cmp_items(&it[i - 1], &it[i]) <= 0)
+		i++;
+	if (i >= n)
+		return;
+	if (n > 16) {
+		qsort(it, n, sizeof(*it), cmp_items);
+		return;
+	}
+	for (; i < n; i++) {
+		sort_item x = it[i];
+		size_t j = i;
+		while (j > 0 && cmp_items(&x, &it[j - 1]) < 0) {
+			it[j] = it[j - 1];
+			j--;
+		}
+		it[j] = x;
+	}
+}
+
 static int emit_map(walker *w, const kr_node *n, int depth)
 {
 	em *e = &w->e;
 	uint32_t len = n->u.m.len;
 	if (len == 0) {
 		/* an empty mapping goes to flow style: "{}" */
-		em_write_indicator(e, "{", true, true, false);
-		em_write_indicator(e, "}", false, false, false);
+		em_write_indicator(e, '{', true, true, false);
+		em_write_indicator(e, '}', false, false, false);
 		return 0;
 	}
 	long off = sort_push(w, len);
@@ -2040,7 +2119,7 @@ static int emit_map(walker *w, const kr_node *n, int depth)
 		}
 	}
 	if (rc == 0) {
-		qsort(&w->sbuf[off], len, sizeof(sort_item), cmp_items);
+		sort_items(&w->sbuf[off], len);
 		int saved = e->indent;
 		em_increase_indent(e, false, false);
 		for (uint32_t i = 0; i < len && rc == 0; i++) {
@@ -2054,14 +2133,14 @@ static int emit_map(walker *w, const kr_node *n, int depth)
 				e->mapping_ctx = true;
 				e->simple_key_ctx = true;
 				emit_scalar(e, it->k, it->n, style, &a);
-				em_write_indicator(e, ":", false, false, false);
+				em_write_indicator(e, ':', false, false, false);
 			} else {
-				em_write_indicator(e, "?", true, false, true);
+				em_write_indicator(e, '?', true, false, true);
 				e->mapping_ctx = true;
 				e->simple_key_ctx = false;
 				emit_scalar(e, it->k, it->n, style, &a);
 				em_write_indent(e);
-				em_write_indicator(e, ":", true, false, true);
+				em_write_indicator(e, ':', true, false, true);
 			}
 			rc = emit_node(w, it->val, depth + 1, true, false);
 		}
@@ -2077,8 +2156,8 @@ static int emit_seq(walker *w, const kr_node *n, int depth)
 {
 	em *e = &w->e;
 	if (n->u.q.len == 0) {
-		em_write_indicator(e, "[", true, true, false);
-		em_write_indicator(e, "]", false, false, false);
+		em_write_indicator(e, '[', true, true, false);
+		em_write_indicator(e, ']', false, false, false);
 		return 0;
 	}
 	int saved = e->indent;
@@ -2086,7 +2165,7 @@ static int emit_seq(walker *w, const kr_node *n, int depth)
 	em_increase_indent(e, false, e->mapping_ctx && !e->indention);
 	for (uint32_t i = 0; i < n->u.q.len; i++) {
 		em_write_indent(e);
-		em_write_indicator(e, "-", true, false, true);
+		em_write_indicator(e, '-', true, false, true);
 		if (emit_node(w, n->u.q.items[i], depth + 1, false, false) < 0)
 			return -1;
 	}

@@ -9,14 +9,20 @@
 
 kr_node *kr_node_scalar(kr_arena *a, kr_tag tag, const char *s, size_t len)
 {
-	kr_node *n = kr_arena_zalloc(a, sizeof(*n));
+	/* One allocation for the node and its text. */
+	kr_node *n = kr_arena_alloc(a, sizeof(*n) + len + 1);
 	if (!n)
 		return NULL;
+	char *copy = (char *)(n + 1);
+	if (len)
+		memcpy(copy, s, len);
+	copy[len] = '\0';
 	n->type = KR_SCALAR;
 	n->tag = (uint8_t)tag;
-	char *copy = kr_arena_strndup(a, s, len);
-	if (!copy)
-		return NULL;
+	n->style = KR_STYLE_PLAIN;
+	n->flags = 0;
+	n->line = n->col = 0;
+	n->file = NULL;
 	n->u.s.str = copy;
 	n->u.s.len = len;
 	return n;
@@ -288,20 +294,34 @@ static int yaml_style_float(const char *s, size_t len)
 
 kr_tag kr_resolve_plain(const char *s, size_t len)
 {
-	if (len == 0 || eq(s, len, "~") || eq(s, len, "null") ||
-	    eq(s, len, "Null") || eq(s, len, "NULL"))
+	if (len == 0)
 		return KR_TAG_NULL;
-	if (eq(s, len, "true") || eq(s, len, "True") || eq(s, len, "TRUE") ||
-	    eq(s, len, "false") || eq(s, len, "False") || eq(s, len, "FALSE"))
-		return KR_TAG_BOOL;
-	if (eq(s, len, ".nan") || eq(s, len, ".NaN") || eq(s, len, ".NAN") ||
-	    eq(s, len, ".inf") || eq(s, len, ".Inf") || eq(s, len, ".INF") ||
-	    eq(s, len, "+.inf") || eq(s, len, "+.Inf") || eq(s, len, "+.INF") ||
-	    eq(s, len, "-.inf") || eq(s, len, "-.Inf") || eq(s, len, "-.INF"))
-		return KR_TAG_FLOAT;
-	char c = s[0];
-	if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.'))
+	/* Only scalars starting with these characters can be anything but a
+	 * string; most text is decided by its first byte. */
+	switch (s[0]) {
+	case '~': case 'n': case 'N':
+		if (eq(s, len, "~") || eq(s, len, "null") || eq(s, len, "Null") ||
+		    eq(s, len, "NULL"))
+			return KR_TAG_NULL;
 		return KR_TAG_STR;
+	case 't': case 'T': case 'f': case 'F':
+		if (eq(s, len, "true") || eq(s, len, "True") || eq(s, len, "TRUE") ||
+		    eq(s, len, "false") || eq(s, len, "False") || eq(s, len, "FALSE"))
+			return KR_TAG_BOOL;
+		return KR_TAG_STR;
+	case '.': case '+': case '-':
+		if (eq(s, len, ".nan") || eq(s, len, ".NaN") || eq(s, len, ".NAN") ||
+		    eq(s, len, ".inf") || eq(s, len, ".Inf") || eq(s, len, ".INF") ||
+		    eq(s, len, "+.inf") || eq(s, len, "+.Inf") || eq(s, len, "+.INF") ||
+		    eq(s, len, "-.inf") || eq(s, len, "-.Inf") || eq(s, len, "-.INF"))
+			return KR_TAG_FLOAT;
+		break;
+	case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		break;
+	default:
+		return KR_TAG_STR;
+	}
 	if (len > 64)
 		return KR_TAG_STR;
 	char plain[65];

@@ -671,6 +671,16 @@ int kr_yaml_parse_resources(kr_ctx *ctx, const char *file, const char *data,
 		data = copy;
 		len = w;
 	}
+	/* A line that starts with "..." (document end) can leave more than one
+	 * document in a piece, of which kustomize reads only the first; without
+	 * one, reading the whole stream at once gives the same documents, with
+	 * one parser instead of one per piece. */
+	int doc_end = len >= 3 && !memcmp(data, "...", 3);
+	for (const char *q = data; !doc_end && (q = memchr(q, '\n', len - (size_t)(q - data)));) {
+		q++;
+		if ((size_t)(data + len - q) >= 3 && !memcmp(q, "...", 3))
+			doc_end = 1;
+	}
 	size_t start = 0, line = 0, pos = 0;
 	for (;;) {
 		/* Next match of `\n---.*\n` at or after pos. */
@@ -689,7 +699,9 @@ int kr_yaml_parse_resources(kr_ctx *ctx, const char *file, const char *data,
 		}
 		const char *eol = m ? memchr(m + 4, '\n', len - (size_t)(m + 4 - data)) : NULL;
 		if (!m || !eol) {
-			/* The last piece. */
+			/* The last piece (or, on the fast path, the whole stream). */
+			if (!doc_end)
+				return parse_piece(ctx, file, data, len, 0, 0, out);
 			return parse_piece(ctx, file, data + start, len - start,
 			                   KR_YAML_FIRST_DOC_ONLY, line, out);
 		}
@@ -705,11 +717,13 @@ int kr_yaml_parse_resources(kr_ctx *ctx, const char *file, const char *data,
 			                  "invalid document separator: %.*s",
 			                  (int)(eol - m - 1 > 80 ? 80 : eol - m - 1), m + 1);
 		}
-		/* The piece keeps its final newline (kustomize appends one). */
-		int rc = parse_piece(ctx, file, data + start, sep + 1 - start,
-		                     KR_YAML_FIRST_DOC_ONLY, line, out);
-		if (rc < 0)
-			return rc;
+		if (doc_end) {
+			/* The piece keeps its final newline (kustomize appends one). */
+			int rc = parse_piece(ctx, file, data + start, sep + 1 - start,
+			                     KR_YAML_FIRST_DOC_ONLY, line, out);
+			if (rc < 0)
+				return rc;
+		}
 		line += count_lines(data + start, (size_t)(eol + 1 - data) - start);
 		start = pos = (size_t)(eol + 1 - data);
 	}
