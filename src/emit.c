@@ -22,11 +22,20 @@
  *    are a port of go-yaml v2's encoder (encode.go stringv) and emitter
  *    (emitterc.go), driven by a recursive walk instead of an event queue.
  *
- * Memory: nothing is allocated per scalar.  Mappings of more than
- * SORT_STACK keys sort an index array obtained with malloc; strings that
- * need rewriting (invalid UTF-8, U+0085) use a temporary malloc'd copy.
- * Number and locale: strtod/snprintf are used for floats and assume the C
- * locale's decimal point.
+ * Memory: nothing is allocated per scalar.  The keys of the open mappings
+ * are sorted in one stack of index entries that starts on the C stack (256
+ * entries) and moves to the heap only for documents with more keys open at
+ * once; strings that need rewriting (invalid UTF-8, U+0085) and numbers
+ * longer than NUMBUF use a temporary malloc'd copy.
+ * Locale: strtod/snprintf are used for floats and assume the C locale's
+ * decimal point.
+ *
+ * Timestamps: kr_tag has no timestamp type; kr_resolve_plain() types a
+ * plain 2001-12-14 as a string.  A scalar is taken for go-yaml v3's
+ * !!timestamp when it is a STR, plain in style, read from a file (line !=
+ * 0; nodes made by transformers have line 0), had no explicit tag in the
+ * source (KR_NODE_TAGGED: `!!str 2001-12-14` stays a string) and parses as
+ * one.
  */
 #include "emit.h"
 
@@ -39,11 +48,12 @@
 
 #define BEST_WIDTH 80   /* yaml_emitter_t.best_width (v2 default) */
 #define BEST_INDENT 2   /* yaml_emitter_t.best_indent */
-#define SORT_STACK 64   /* keys sorted without malloc */
 
 static const char ERR_CONTROL[] = "yaml: control characters are not allowed";
-static const char ERR_DOCIND[] =
-	"yaml: while scanning a quoted scalar: found unexpected document indicator";
+/* go-yaml v2 names the line of the JSON text, which is 2 when the string
+ * holds no other U+0085 before the indicator and no earlier string in the
+ * JSON holds one: the usual case, and the only one reproduced. */
+static const char ERR_DOCIND[] = "yaml: line 2: found unexpected document indicator";
 static const char ERR_NAN[] = "json: unsupported value: NaN";
 static const char ERR_PINF[] = "json: unsupported value: +Inf";
 static const char ERR_NINF[] = "json: unsupported value: -Inf";
@@ -1918,12 +1928,12 @@ typedef struct walker {
 static int emit_node(walker *w, const kr_node *n, int depth, bool mapping,
                      bool simple_key);
 
-/* Is `k` a key go-yaml v3 decodes as a string?  (isStringMap: only then is
- * a nested mapping a map[string]interface{} that json.Marshal accepts.) */
+/* A scalar go-yaml v3 resolves as !!timestamp (see the file comment). */
 static bool plain_timestamp(const kr_node *n)
 {
 	tstamp t;
 	return n->tag == KR_TAG_STR && n->style == KR_STYLE_PLAIN && n->line != 0 &&
+	       !(n->flags & KR_NODE_TAGGED) &&
 	       parse_timestamp(n->u.s.str, n->u.s.len, &t);
 }
 
@@ -1996,9 +2006,9 @@ static int emit_value_scalar(walker *w, const kr_node *n)
 		break;
 	}
 	/* A string. */
-	if (n->tag == KR_TAG_STR && n->style == KR_STYLE_PLAIN && n->line != 0) {
-		/* A plain scalar read from a file that go-yaml v3 resolves as
-		 * !!timestamp (kr_resolve_plain types it STR): time.Time. */
+	if (n->tag == KR_TAG_STR && n->style == KR_STYLE_PLAIN && n->line != 0 &&
+	    !(n->flags & KR_NODE_TAGGED)) {
+		/* go-yaml v3 !!timestamp -> time.Time -> RFC 3339 text */
 		tstamp t;
 		if (parse_timestamp(n->u.s.str, n->u.s.len, &t)) {
 			len = format_timestamp(&t, buf);
@@ -2102,6 +2112,10 @@ static int emit_map(walker *w, const kr_node *n, int depth)
 	for (uint32_t i = 0; i < len; i++, prepared++) {
 		const kr_node *key = n->u.m.items[i].key;
 		sort_item *it = &w->sbuf[off + i];
+		/* Below the root, go-yaml v3 makes a mapping with a non-string
+		 * key a map[interface{}]interface{} (decode.go isStringMap),
+		 * which json.Marshal refuses.  Root keys are decoded into the
+		 * string keys of a map[string]interface{}: their text. */
 		if (depth > 0 && (key->tag != KR_TAG_STR || plain_timestamp(key))) {
 			e->err = ERR_MAPKEY;
 			rc = -1;

@@ -4,7 +4,10 @@
  */
 #include "node.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 kr_node *kr_node_scalar(kr_arena *a, kr_tag tag, const char *s, size_t len)
@@ -292,6 +295,33 @@ static int yaml_style_float(const char *s, size_t len)
 	return i == len;
 }
 
+/* strconv.ParseFloat succeeds (no overflow to infinity). */
+static int float_in_range(const char *s, size_t len)
+{
+	char buf[512];
+	if (len >= sizeof(buf))
+		return 1; /* absurdly long: treat as in range */
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	double d = strtod(buf, NULL);
+	return !(errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL));
+}
+
+/* Optional sign then digits of `base` only (strconv.ParseInt(s, base, 64)). */
+static int parse_signed_digits(const char *s, size_t len, int base)
+{
+	size_t i = 0;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	if (i == len || len - i > 64)
+		return 0;
+	for (; i < len; i++)
+		if (s[i] < '0' || s[i] >= '0' + base)
+			return 0;
+	return 1;
+}
+
 kr_tag kr_resolve_plain(const char *s, size_t len)
 {
 	if (len == 0)
@@ -322,17 +352,30 @@ kr_tag kr_resolve_plain(const char *s, size_t len)
 	default:
 		return KR_TAG_STR;
 	}
-	if (len > 64)
+	if (s[0] == '.') {
+		/* go-yaml v3 reads these with ParseFloat on the text as written
+		 * (underscores are not removed). */
+		return yaml_style_float(s, len) && float_in_range(s, len)
+		       ? KR_TAG_FLOAT : KR_TAG_STR;
+	}
+	char small[128];
+	char *plain = len < sizeof(small) ? small : malloc(len + 1);
+	if (!plain)
 		return KR_TAG_STR;
-	char plain[65];
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++)
 		if (s[i] != '_')
 			plain[n++] = s[i];
 	plain[n] = '\0';
+	kr_tag tag = KR_TAG_STR;
 	if (parse_go_int(plain, n, 1))
-		return KR_TAG_INT;
-	if (yaml_style_float(plain, n))
-		return KR_TAG_FLOAT;
-	return KR_TAG_STR;
+		tag = KR_TAG_INT;
+	else if (yaml_style_float(plain, n) && float_in_range(plain, n))
+		tag = KR_TAG_FLOAT;
+	else if (n > 2 && plain[0] == '0' && (plain[1] == 'b' || plain[1] == 'o') &&
+	         parse_signed_digits(plain + 2, n - 2, plain[1] == 'b' ? 2 : 8))
+		tag = KR_TAG_INT; /* v3: "0b"/"0o" then ParseInt(rest, 2 or 8) */
+	if (plain != small)
+		free(plain);
+	return tag;
 }

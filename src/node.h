@@ -43,6 +43,13 @@ typedef enum kr_style {
 	KR_STYLE_FOLDED
 } kr_style;
 
+/* kr_node.flags */
+enum {
+	/* The scalar had an explicit tag (other than !!timestamp) in the
+	 * source, so go-yaml v3 does not resolve it as a timestamp. */
+	KR_NODE_TAGGED = 0x01
+};
+
 typedef struct kr_node kr_node;
 typedef struct kr_pair {
 	kr_node *key;    /* always a scalar */

@@ -537,6 +537,9 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 				break;
 			}
 			n->style = (uint8_t)style;
+			if (ev.data.scalar.tag &&
+			    strcmp((const char *)ev.data.scalar.tag, TAG_PREFIX "timestamp"))
+				n->flags |= KR_NODE_TAGGED;
 			set_pos(&p, n, ev.start_mark);
 			if (ev.data.scalar.tag &&
 			    !strcmp((const char *)ev.data.scalar.tag, TAG_PREFIX "binary"))

@@ -36,6 +36,14 @@ static void test_node__resolve_table(void **state)
 		{ "-", KR_TAG_STR }, { "+", KR_TAG_STR }, { ".", KR_TAG_STR },
 		{ "1:20", KR_TAG_STR }, { "2024-01-01", KR_TAG_STR }, { "abc", KR_TAG_STR },
 		{ "12abc", KR_TAG_STR }, { "0x1G", KR_TAG_STR },
+		/* go-yaml v3 specifics */
+		{ "0o-17", KR_TAG_INT }, { "0b-1", KR_TAG_INT }, { "1e400", KR_TAG_STR },
+		{ "-1e400", KR_TAG_STR }, { ".5e400", KR_TAG_STR }, { "._5", KR_TAG_STR },
+		{ "1.5e-400", KR_TAG_FLOAT }, { "1_000.5", KR_TAG_FLOAT },
+		{ "0000000000000000000000000000000000000000000000000000000000000000000001",
+		  KR_TAG_INT },
+		{ "1234567890123456789012345678901234567890123456789012345678901234567890.5",
+		  KR_TAG_FLOAT },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		kr_tag got = kr_resolve_plain(cases[i].in, strlen(cases[i].in));
