@@ -19,6 +19,8 @@
 #include "fsutil.h"
 #include "kustomization.h"
 #include "sort.h"
+#include "tconfig.h"
+#include "transformers.h"
 #include "parse.h"
 
 /* The chain of kustomization roots being built, innermost first, for
@@ -30,7 +32,7 @@ typedef struct root_chain {
 } root_chain;
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
-                     const root_chain *parent, kr_resmap *out);
+                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc);
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -161,7 +163,7 @@ static int looks_remote(const char *s)
 
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
                             const root_chain *chain, const kr_node *entry,
-                            kr_resmap *out)
+                            kr_resmap *out, kr_tconfig *tc)
 {
 	kr_arena *a = &ctx->arena;
 	const char *rel = entry->u.s.str;
@@ -220,15 +222,44 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		                  "kustomizations nested deeper than the limit of %u",
 		                  ctx->opts.max_kustomization_depth);
 	kr_resmap sub = { 0 };
-	if ((rc = build_dir(ctx, display, real, chain, &sub)) < 0)
+	kr_tconfig subtc;
+	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc)) < 0)
 		return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 	if ((rc = kr_resmap_append_all(ctx, out, &sub)) < 0)
 		return kr_wrap(ctx, "merging resources from '%s'", rel);
+	/* The sub-kustomization's configuration joins ours (kustomize's
+	 * ResAccumulator.MergeAccumulator). */
+	if ((rc = kr_tconfig_merge(ctx, tc, &subtc)) < 0)
+		return kr_wrap(ctx, "merging the configuration of '%s'", rel);
+	return 0;
+}
+
+/* Refresh every resource's current id and the index after a transformer
+ * (names, namespaces or kinds may have changed). */
+static int refresh_ids(kr_ctx *ctx, kr_resmap *m)
+{
+	for (size_t i = 0; i < m->len; i++)
+		if (kr_resource_refresh_id(&ctx->arena, m->items[i]) < 0)
+			return kr_nomem(ctx);
+	return kr_resmap_reindex(ctx, m);
+}
+
+static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
+                            kr_tconfig *tc, kr_resmap *m)
+{
+	kr_layer layer = { k, tc, m };
+	for (const kr_transformer *t = kr_transformers; t->name; t++) {
+		int rc = t->fn(ctx, &layer);
+		if (rc < 0)
+			return kr_wrap(ctx, "%s: %s transformer", k->file, t->name);
+		if ((rc = refresh_ids(ctx, m)) < 0)
+			return rc;
+	}
 	return 0;
 }
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
-                     const root_chain *parent, kr_resmap *out)
+                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc)
 {
 	kr_kustomization k;
 	int rc;
@@ -240,11 +271,16 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 		               "%s: a Component cannot be listed in resources "
 		               "(kustomize: expected kind != 'Component' for path '%s')",
 		               k.file, dir);
+	if ((rc = kr_tconfig_init_default(ctx, tc)) < 0)
+		return rc;
+	/* (configurations: and crds: merge into tc here.) */
 	if (k.resources)
 		for (uint32_t i = 0; i < k.resources->u.q.len; i++)
 			if ((rc = accumulate_entry(ctx, &k, &chain,
-			                           k.resources->u.q.items[i], out)) < 0)
+			                           k.resources->u.q.items[i], out, tc)) < 0)
 				return rc;
+	if ((rc = run_transformers(ctx, &k, tc, out)) < 0)
+		return rc;
 	if (!parent) {
 		int fifo;
 		kr_node *first, *last;
@@ -322,7 +358,8 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 	if (!root || !display)
 		return errno == ENOMEM || !display ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", dir, strerror(errno));
-	int rc = build_dir(ctx, display, root, NULL, &b->result);
+	kr_tconfig tc;
+	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc);
 	if (rc < 0)
 		return rc;
 	if ((rc = check_rolebinding_subjects(ctx, &b->result)) < 0)

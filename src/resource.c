@@ -181,3 +181,47 @@ int kr_resmap_append_all(kr_ctx *ctx, kr_resmap *m, const kr_resmap *src)
 	}
 	return 0;
 }
+
+int kr_resource_store_previous_id(kr_arena *a, kr_resource *r)
+{
+	if (r->nprev == r->capprev) {
+		uint32_t ncap = r->capprev ? r->capprev * 2 : 2;
+		kr_resid *p = kr_arena_grow(a, r->prev, r->nprev * sizeof(*p),
+		                            ncap * sizeof(*p));
+		if (!p)
+			return -1;
+		r->prev = p;
+		r->capprev = ncap;
+	}
+	kr_resid id = r->cur;
+	id.ns = kr_resid_effective_ns(&r->cur, r->cluster_scoped);
+	if (r->cluster_scoped)
+		id.ns = "_non_namespaceable_"; /* TotallyNotANamespace */
+	r->prev[r->nprev++] = id;
+	return 0;
+}
+
+const kr_resid *kr_resource_org_id(const kr_resource *r)
+{
+	return r->nprev ? &r->prev[0] : &r->cur;
+}
+
+static int push_str(kr_arena *a, const char ***list, uint32_t *n, const char *s)
+{
+	const char **p = kr_arena_grow(a, *list, *n * sizeof(*p), (*n + 1) * sizeof(*p));
+	if (!p)
+		return -1;
+	p[(*n)++] = s;
+	*list = p;
+	return 0;
+}
+
+int kr_resource_add_prefix(kr_arena *a, kr_resource *r, const char *p)
+{
+	return push_str(a, &r->prefixes, &r->nprefixes, p);
+}
+
+int kr_resource_add_suffix(kr_arena *a, kr_resource *r, const char *s)
+{
+	return push_str(a, &r->suffixes, &r->nsuffixes, s);
+}

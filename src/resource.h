@@ -33,6 +33,15 @@ typedef struct kr_resource {
 	kr_resid orig;      /* id when loaded */
 	kr_resid cur;       /* id now */
 	int cluster_scoped; /* kind known to be cluster-scoped */
+	/* Ids before renames, oldest first, as kustomize's StorePreviousId
+	 * records them (the namespace is the effective one: "default" for
+	 * none).  kustomize's OrgId is prev[0] when there is one. */
+	kr_resid *prev;
+	uint32_t nprev, capprev;
+	/* Name prefixes and suffixes added by the prefix/suffix transformers,
+	 * in the order applied (kustomize's build annotations). */
+	const char **prefixes, **suffixes;
+	uint32_t nprefixes, nsuffixes;
 } kr_resource;
 
 typedef struct kr_resmap {
@@ -59,6 +68,14 @@ char *kr_resid_string(kr_arena *a, const kr_resid *id);
 kr_resource *kr_resource_new(kr_arena *a, kr_node *doc);
 /* Re-read cur from the document after a transformer changed it. */
 int kr_resource_refresh_id(kr_arena *a, kr_resource *r);
+
+/* Record the current id as a previous one (kustomize's StorePreviousId). */
+int kr_resource_store_previous_id(kr_arena *a, kr_resource *r);
+/* kustomize's OrgId: the first previous id, or the current one. */
+const kr_resid *kr_resource_org_id(const kr_resource *r);
+/* Record an added name prefix / suffix. */
+int kr_resource_add_prefix(kr_arena *a, kr_resource *r, const char *p);
+int kr_resource_add_suffix(kr_arena *a, kr_resource *r, const char *s);
 
 /* Append `r`; fails with kustomize's "already registered id" error when a
  * resource of an equal current id is present. */

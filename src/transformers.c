@@ -1,0 +1,45 @@
+/*
+ * transformers.c - the table of builtin transformers in kustomize's order
+ * (see transformers.h), and helpers they share.
+ */
+#include "transformers.h"
+
+#include <string.h>
+
+const kr_transformer kr_transformers[] = {
+	/* kr_namespace_transform, labels, annotations, replicas and images are
+	 * added here as they are implemented, in this order:
+	 * namespace, prefix, suffix, labels, annotations, replicas, images. */
+	{ "prefix", kr_prefix_transform },
+	{ "suffix", kr_suffix_transform },
+	{ NULL, NULL }
+};
+
+int kr_set_scalar(kr_ctx *ctx, kr_node *n, kr_tag tag, const char *s, size_t len)
+{
+	char *copy = kr_arena_strndup(&ctx->arena, s, len);
+	if (!copy)
+		return kr_nomem(ctx);
+	n->type = KR_SCALAR;
+	n->tag = (uint8_t)tag;
+	n->style = KR_STYLE_PLAIN;
+	n->flags = 0;
+	n->u.s.str = copy;
+	n->u.s.len = len;
+	return 0;
+}
+
+const char *kr_kust_string(kr_ctx *ctx, const kr_kustomization *k,
+                           const char *field, int *rc)
+{
+	*rc = 0;
+	const kr_node *n = kr_map_get(k->doc, field);
+	if (!n || (n->type == KR_SCALAR && n->tag == KR_TAG_NULL))
+		return NULL;
+	if (n->type != KR_SCALAR) {
+		*rc = kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
+		                 "invalid Kustomization: '%s' must be a string", field);
+		return NULL;
+	}
+	return n->u.s.len ? n->u.s.str : NULL;
+}

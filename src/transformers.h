@@ -1,0 +1,58 @@
+/*
+ * transformers.h - the builtin transformers of a kustomization, run in
+ * kustomize's fixed order (api/internal/target/kusttarget_configplugin.go):
+ *
+ *   [PatchStrategicMerge, Patch,] Namespace, Prefix, Suffix,
+ *   Label (`labels` entries, then `commonLabels`), Annotations,
+ *   [PatchJson6902,] ReplicaCount, ImageTag[, Replacement]
+ *
+ * Each transformer lives in its own file and has one signature: it reads
+ * its own fields of the kustomization and changes the layer's resources,
+ * returning 0 when its field is absent.  The pipeline refreshes the ids of
+ * the resources after each transformer (names and namespaces may change).
+ */
+#ifndef KR_TRANSFORMERS_H
+#define KR_TRANSFORMERS_H
+
+#include "ctx.h"
+#include "kustomization.h"
+#include "resource.h"
+#include "tconfig.h"
+
+/* What one kustomization's transformers work on. */
+typedef struct kr_layer {
+	const kr_kustomization *k;
+	kr_tconfig *tc;      /* merged configuration of this layer */
+	kr_resmap *m;        /* the resources this layer accumulated */
+} kr_layer;
+
+typedef int (*kr_transformer_fn)(kr_ctx *ctx, kr_layer *l);
+
+typedef struct kr_transformer {
+	const char *name;
+	kr_transformer_fn fn;
+} kr_transformer;
+
+/* The table, in kustomize's order, NULL-terminated (transformers.c). */
+extern const kr_transformer kr_transformers[];
+
+int kr_namespace_transform(kr_ctx *ctx, kr_layer *l);   /* namespace.c */
+int kr_prefix_transform(kr_ctx *ctx, kr_layer *l);      /* prefixsuffix.c */
+int kr_suffix_transform(kr_ctx *ctx, kr_layer *l);      /* prefixsuffix.c */
+int kr_labels_transform(kr_ctx *ctx, kr_layer *l);      /* labels.c */
+int kr_annotations_transform(kr_ctx *ctx, kr_layer *l); /* annotations.c */
+int kr_replicas_transform(kr_ctx *ctx, kr_layer *l);    /* replicas.c */
+int kr_images_transform(kr_ctx *ctx, kr_layer *l);      /* images.c */
+
+/* Helpers shared by transformers. */
+
+/* Replace a scalar's text (the node keeps its position; tag becomes
+ * KR_TAG_STR unless `tag` says otherwise). */
+int kr_set_scalar(kr_ctx *ctx, kr_node *n, kr_tag tag, const char *s, size_t len);
+
+/* A string field of the kustomization, or NULL when absent/null/empty;
+ * an error (returned through *rc) when it is not a scalar. */
+const char *kr_kust_string(kr_ctx *ctx, const kr_kustomization *k,
+                           const char *field, int *rc);
+
+#endif
