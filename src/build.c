@@ -18,6 +18,7 @@
 
 #include "fsutil.h"
 #include "kustomization.h"
+#include "nameref.h"
 #include "sort.h"
 #include "tconfig.h"
 #include "transformers.h"
@@ -32,7 +33,8 @@ typedef struct root_chain {
 } root_chain;
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
-                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc);
+                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc,
+                     kr_kustomization *k);
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -223,7 +225,8 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		                  ctx->opts.max_kustomization_depth);
 	kr_resmap sub = { 0 };
 	kr_tconfig subtc;
-	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc)) < 0)
+	kr_kustomization subk;
+	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subk)) < 0)
 		return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 	if ((rc = kr_resmap_append_all(ctx, out, &sub)) < 0)
 		return kr_wrap(ctx, "merging resources from '%s'", rel);
@@ -259,7 +262,8 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 }
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
-                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc)
+                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc,
+                     kr_kustomization *kp)
 {
 	kr_kustomization k;
 	int rc;
@@ -281,14 +285,7 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 				return rc;
 	if ((rc = run_transformers(ctx, &k, tc, out)) < 0)
 		return rc;
-	if (!parent) {
-		int fifo;
-		kr_node *first, *last;
-		if ((rc = kr_sort_options_parse(ctx, &k, &fifo, &first, &last)) < 0)
-			return rc;
-		if (!fifo && (rc = kr_sort_legacy(ctx, out, first, last)) < 0)
-			return rc;
-	}
+	*kp = k;
 	return 0;
 }
 
@@ -359,10 +356,22 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 		return errno == ENOMEM || !display ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", dir, strerror(errno));
 	kr_tconfig tc;
-	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc);
+	kr_kustomization k;
+	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc, &k);
 	if (rc < 0)
 		return rc;
-	if ((rc = check_rolebinding_subjects(ctx, &b->result)) < 0)
+	/* Top level only, in kustomize's order (makeCustomizedResMap, then
+	 * applySortOrder): name references, local-config objects dropped,
+	 * sort. */
+	if ((rc = check_rolebinding_subjects(ctx, &b->result)) < 0 ||
+	    (rc = kr_nameref_fix(ctx, &b->result, &tc)) < 0 ||
+	    (rc = drop_local_config(ctx, &b->result)) < 0)
 		return rc;
-	return drop_local_config(ctx, &b->result);
+	int fifo;
+	kr_node *first, *last;
+	if ((rc = kr_sort_options_parse(ctx, &k, &fifo, &first, &last)) < 0)
+		return rc;
+	if (!fifo && (rc = kr_sort_legacy(ctx, &b->result, first, last)) < 0)
+		return rc;
+	return 0;
 }
