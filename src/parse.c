@@ -678,10 +678,14 @@ int kr_yaml_parse_resources(kr_ctx *ctx, const char *file, const char *data,
 	 * document in a piece, of which kustomize reads only the first; without
 	 * one, reading the whole stream at once gives the same documents, with
 	 * one parser instead of one per piece. */
-	int doc_end = len >= 3 && !memcmp(data, "...", 3);
+	/* Directives ("%YAML", "%TAG") also make pieces differ from the
+	 * stream: kustomize reads "%YAML 1.1" and its "---" as two pieces, the
+	 * first of which has no document (an error). */
+	int doc_end = (len >= 3 && !memcmp(data, "...", 3)) || (len && data[0] == '%');
 	for (const char *q = data; !doc_end && (q = memchr(q, '\n', len - (size_t)(q - data)));) {
 		q++;
-		if ((size_t)(data + len - q) >= 3 && !memcmp(q, "...", 3))
+		if (((size_t)(data + len - q) >= 3 && !memcmp(q, "...", 3)) ||
+		    (q < data + len && *q == '%'))
 			doc_end = 1;
 	}
 	size_t start = 0, line = 0, pos = 0;
