@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define KR_ARENA_ALIGN 16
+#define KR_ARENA_ALIGN 8
 #define KR_ARENA_CHUNK (256 * 1024)          /* first chunk */
 #define KR_ARENA_CHUNK_MAX (32 * 1024 * 1024) /* chunks double up to this */
 
@@ -18,7 +18,7 @@ struct kr_arena_chunk {
 	kr_arena_chunk *next;
 	size_t size;
 	/* data follows, aligned */
-	_Alignas(KR_ARENA_ALIGN) unsigned char data[];
+	_Alignas(16) unsigned char data[];
 };
 
 void kr_arena_init(kr_arena *a)
