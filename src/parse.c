@@ -12,8 +12,10 @@
 #include "parse.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
+#include <xxhash.h>
 #include <yaml.h>
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
@@ -30,6 +32,9 @@ typedef struct frame {
 	const char *anchor; /* anchor to register when the node ends */
 	size_t start_count; /* node counter when the collection started */
 	int flow;           /* inside a flow collection ({...} or [...]) */
+	uint32_t *keyidx;   /* hash index of a big mapping's keys (malloc'd):
+	                     * pair index + 1, 0 = empty; NULL while small */
+	size_t keycap;      /* slots in keyidx, a power of two */
 	kr_node *merges;    /* values of "<<" keys, in a SEQ */
 } frame;
 
@@ -132,6 +137,9 @@ static anchor *find_anchor(parser *p, const char *name)
 	return NULL;
 }
 
+static kr_pair *frame_find_key(frame *f, const char *s, size_t len);
+static int frame_added_key(frame *f);
+
 /* Apply "<<" merge keys the way go-yaml v3 decodes them: keys written in
  * the mapping win, then the merged mappings in order (the first one that
  * has a key wins).  Output key order does not matter to kustomize's
@@ -156,14 +164,87 @@ static int apply_merges(parser *p, frame *f, yaml_mark_t mark)
 				                 "map merge requires map or sequence of maps as the value");
 			for (uint32_t k = 0; k < m->u.m.len; k++) {
 				kr_pair *kv = &m->u.m.items[k];
-				if (kr_map_find(map, kv->key->u.s.str, kv->key->u.s.len))
+				if (frame_find_key(f, kv->key->u.s.str, kv->key->u.s.len))
 					continue;
-				if (kr_map_append(a, map, kv->key, kv->value) < 0)
+				if (kr_map_append(a, map, kv->key, kv->value) < 0 ||
+				    frame_added_key(f) < 0)
 					return kr_nomem(p->ctx);
 			}
 		}
 	}
 	return 0;
+}
+
+/* ---- duplicate-key detection in O(1) per key ----
+ * Small mappings are searched linearly; from KEYIDX_MIN keys on, a frame
+ * keeps a hash index of its keys so that a ConfigMap with 50,000 entries
+ * is not quadratic. */
+#define KEYIDX_MIN 16
+
+static size_t key_hash(const char *s, size_t len)
+{
+	return (size_t)XXH3_64bits(s, len);
+}
+
+static void keyidx_put(frame *f, uint32_t idx)
+{
+	const kr_node *k = f->node->u.m.items[idx].key;
+	size_t mask = f->keycap - 1;
+	size_t h = key_hash(k->u.s.str, k->u.s.len) & mask;
+	while (f->keyidx[h])
+		h = (h + 1) & mask;
+	f->keyidx[h] = idx + 1;
+}
+
+static int keyidx_rebuild(frame *f, size_t cap)
+{
+	uint32_t *slots = calloc(cap, sizeof(uint32_t));
+	if (!slots)
+		return -1;
+	free(f->keyidx);
+	f->keyidx = slots;
+	f->keycap = cap;
+	for (uint32_t i = 0; i < f->node->u.m.len; i++)
+		keyidx_put(f, i);
+	return 0;
+}
+
+static kr_pair *frame_find_key(frame *f, const char *s, size_t len)
+{
+	if (!f->keyidx)
+		return kr_map_find(f->node, s, len);
+	size_t mask = f->keycap - 1;
+	size_t h = key_hash(s, len) & mask;
+	while (f->keyidx[h]) {
+		kr_pair *kv = &f->node->u.m.items[f->keyidx[h] - 1];
+		if (kv->key->u.s.len == len && !memcmp(kv->key->u.s.str, s, len))
+			return kv;
+		h = (h + 1) & mask;
+	}
+	return NULL;
+}
+
+/* After appending pair `idx` to the frame's mapping. */
+static int frame_added_key(frame *f)
+{
+	uint32_t n = f->node->u.m.len;
+	if (n < KEYIDX_MIN)
+		return 0;
+	if (!f->keyidx || (size_t)n * 2 > f->keycap) {
+		size_t cap = 64;
+		while (cap < (size_t)n * 4)
+			cap *= 2;
+		return keyidx_rebuild(f, cap);
+	}
+	keyidx_put(f, n - 1);
+	return 0;
+}
+
+static void frame_release(frame *f)
+{
+	free(f->keyidx);
+	f->keyidx = NULL;
+	f->keycap = 0;
 }
 
 /* Attach a finished node to its parent (or make it the document root). */
@@ -199,7 +280,7 @@ static int attach(parser *p, kr_node *n, kr_node **root, yaml_mark_t mark)
 			return kr_nomem(p->ctx);
 		return 0;
 	}
-	kr_pair *dup = kr_map_find(f->node, key->u.s.str, key->u.s.len);
+	kr_pair *dup = frame_find_key(f, key->u.s.str, key->u.s.len);
 	if (dup && (p->flags & KR_YAML_DUP_LAST_WINS)) {
 		dup->value = n;
 		return 0;
@@ -211,7 +292,7 @@ static int attach(parser *p, kr_node *n, kr_node **root, yaml_mark_t mark)
 		yaml_mark_t km = { 0, key->line - 1 - p->line_offset, key->col - 1 };
 		return fail_mark(p, km, msg);
 	}
-	if (kr_map_append(a, f->node, key, n) < 0)
+	if (kr_map_append(a, f->node, key, n) < 0 || frame_added_key(f) < 0)
 		return kr_nomem(p->ctx);
 	return 0;
 }
@@ -596,6 +677,7 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 				rc = apply_merges(&p, f, ev.start_mark);
 			if (rc == 0 && f->anchor)
 				rc = add_anchor(&p, f->anchor, n, p.nodes - f->start_count + 1);
+			frame_release(f);
 			p.depth--;
 			if (rc == 0)
 				rc = attach(&p, n, &root, ev.start_mark);
@@ -638,6 +720,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 		if (rc < 0)
 			break;
 	}
+	while (p.depth > 0)
+		frame_release(&p.stack[--p.depth]);
 	yaml_parser_delete(&yp);
 	return rc;
 }

@@ -149,6 +149,33 @@ static void test_parse__duplicate_keys(void **state)
 	kr_ctx_free(&ctx);
 }
 
+static void test_parse__big_mapping_duplicates(void **state)
+{
+	(void)state;
+	kr_ctx ctx;
+	kr_ctx_init(&ctx, NULL);
+	kr_doclist l;
+	kr_buf b = KR_BUF_INIT;
+	for (int i = 0; i < 20000; i++)
+		kr_buf_printf(&b, "k%d: v%d\n", i, i);
+	assert_int_equal(parse(&ctx, b.data, 0, &l), 0);
+	assert_int_equal(l.docs[0]->u.m.len, 20000);
+	assert_string_equal(kr_map_get(l.docs[0], "k19999")->u.s.str, "v19999");
+	kr_buf_printf(&b, "k12345: again\n");
+	kr_ctx_free(&ctx);
+	kr_ctx_init(&ctx, NULL);
+	assert_int_equal(parse(&ctx, b.data, 0, &l), KR_EYAML);
+	assert_non_null(strstr(ctx.err.data, "t.yaml:20001:1:"));
+	assert_non_null(strstr(ctx.err.data, "\"k12345\" already defined"));
+	kr_ctx_free(&ctx);
+	kr_ctx_init(&ctx, NULL);
+	assert_int_equal(parse(&ctx, b.data, KR_YAML_DUP_LAST_WINS, &l), 0);
+	assert_string_equal(kr_map_get(l.docs[0], "k12345")->u.s.str, "again");
+	assert_int_equal(l.docs[0]->u.m.len, 20000);
+	kr_buf_free(&b);
+	kr_ctx_free(&ctx);
+}
+
 static void test_parse__syntax_error_position(void **state)
 {
 	(void)state;
@@ -264,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_parse__anchors_aliases_are_copies),
 		cmocka_unit_test(test_parse__merge_keys),
 		cmocka_unit_test(test_parse__duplicate_keys),
+		cmocka_unit_test(test_parse__big_mapping_duplicates),
 		cmocka_unit_test(test_parse__syntax_error_position),
 		cmocka_unit_test(test_parse__unknown_alias),
 		cmocka_unit_test(test_parse__alias_bomb_is_limited),
