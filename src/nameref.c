@@ -108,6 +108,7 @@ typedef struct referrer {
 	kr_ctx *ctx;
 	kr_resource *r;
 	const name_index *ix;
+	const name_index *org_ns;     /* original effective namespace -> objects */
 	const char **rb_namespaces;   /* RoleBinding ServiceAccount namespaces */
 	size_t nrb;
 	const char *tgroup, *tversion, *tkind; /* the entry's target */
@@ -291,12 +292,13 @@ static int set_scalar_ref(referrer *f, kr_node *n)
 /* Is some object the referrer could refer to originally in namespace ns? */
 static int any_org_in_ns(referrer *f, const kr_resmap *m, const char *ns)
 {
-	for (size_t i = 0; i < m->len; i++) {
-		const kr_resource *t = m->items[i];
-		const char *tns = org_effective_ns(t);
-		if (tns && !strcmp(tns, ns) && in_subset(f, t))
+	(void)m;
+	const bucket *b = index_get(f->org_ns, ns);
+	if (!b)
+		return 0;
+	for (uint32_t i = 0; i < b->len; i++)
+		if (in_subset(f, b->items[i]))
 			return 1;
-	}
 	return 0;
 }
 
@@ -400,6 +402,20 @@ int kr_nameref_fix(kr_ctx *ctx, kr_resmap *m, const kr_tconfig *tc)
 		return 0; /* nothing was renamed: no reference can change */
 	if ((rc = index_build(ctx, &ix, m)) < 0)
 		return rc;
+	/* Objects by original effective namespace (cluster-scoped ones have
+	 * none), for references that name a namespace. */
+	name_index org_ns = { 0 };
+	org_ns.nslots = 16;
+	while (org_ns.nslots < m->len * 2 + 2)
+		org_ns.nslots *= 2;
+	org_ns.slots = kr_arena_zalloc(&ctx->arena, org_ns.nslots * sizeof(bucket));
+	if (!org_ns.slots)
+		return kr_nomem(ctx);
+	for (size_t i = 0; i < m->len; i++) {
+		const char *ns = org_effective_ns(m->items[i]);
+		if (ns && index_add(ctx, &org_ns, ns, m->items[i]) < 0)
+			return kr_nomem(ctx);
+	}
 	for (size_t i = 0; i < m->len; i++) {
 		kr_resource *r = m->items[i];
 		const kr_resid *org = kr_resource_org_id(r);
@@ -408,6 +424,7 @@ int kr_nameref_fix(kr_ctx *ctx, kr_resmap *m, const kr_tconfig *tc)
 		f.ctx = ctx;
 		f.r = r;
 		f.ix = &ix;
+		f.org_ns = &org_ns;
 		int have_rb = 0;
 		for (size_t e = 0; e < tc->name_reference_len; e++) {
 			const kr_nameref *ent = &tc->name_reference[e];
