@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "configurations.h"
 #include "fsutil.h"
 #include "kustomization.h"
 #include "nameref.h"
@@ -232,7 +233,7 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		return kr_wrap(ctx, "merging resources from '%s'", rel);
 	/* The sub-kustomization's configuration joins ours (kustomize's
 	 * ResAccumulator.MergeAccumulator). */
-	if ((rc = kr_tconfig_merge(ctx, tc, &subtc)) < 0)
+	if ((rc = kr_tconfig_accumulate(ctx, tc, &subtc)) < 0)
 		return kr_wrap(ctx, "merging the configuration of '%s'", rel);
 	return 0;
 }
@@ -275,14 +276,18 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 		               "%s: a Component cannot be listed in resources "
 		               "(kustomize: expected kind != 'Component' for path '%s')",
 		               k.file, dir);
-	if ((rc = kr_tconfig_init_default(ctx, tc)) < 0)
-		return rc;
-	/* (configurations: and crds: merge into tc here.) */
+	/* kustomize's accumulator starts with an empty configuration: the
+	 * sub-kustomizations' configurations merge into it, then (after the
+	 * resources) the builtin one with `configurations:`, then `crds:`
+	 * (configurations.h; the order matters, tr_configurations_*). */
+	memset(tc, 0, sizeof(*tc));
 	if (k.resources)
 		for (uint32_t i = 0; i < k.resources->u.q.len; i++)
 			if ((rc = accumulate_entry(ctx, &k, &chain,
 			                           k.resources->u.q.items[i], out, tc)) < 0)
 				return rc;
+	if ((rc = kr_tconfig_load_user(ctx, &k, tc)) < 0)
+		return rc;
 	if ((rc = run_transformers(ctx, &k, tc, out)) < 0)
 		return rc;
 	*kp = k;

@@ -29,22 +29,22 @@ static const struct field {
 	{ "openapi", 0 },
 	{ "namePrefix", 1 },
 	{ "nameSuffix", 1 },
-	{ "namespace", 0 },
-	{ "commonLabels", 0 },
-	{ "labels", 0 },
-	{ "commonAnnotations", 0 },
+	{ "namespace", 1 },
+	{ "commonLabels", 1 },
+	{ "labels", 1 },
+	{ "commonAnnotations", 1 },
 	{ "patchesStrategicMerge", 0 },
 	{ "patchesJson6902", 0 },
 	{ "patches", 0 },
-	{ "images", 0 },
-	{ "imageTags", 0 },
+	{ "images", 1 },
+	{ "imageTags", 1 },
 	{ "replacements", 0 },
-	{ "replicas", 0 },
+	{ "replicas", 1 },
 	{ "vars", 0 },
 	{ "sortOptions", 1 },
 	{ "resources", 1 },
 	{ "components", 0 },
-	{ "crds", 0 },
+	{ "crds", 1 },
 	{ "bases", 1 },
 	{ "configMapGenerator", 0 },
 	{ "secretGenerator", 0 },
@@ -52,7 +52,7 @@ static const struct field {
 	{ "helmCharts", 0 },
 	{ "helmChartInflationGenerator", 0 },
 	{ "generatorOptions", 0 },
-	{ "configurations", 0 },
+	{ "configurations", 1 },
 	{ "generators", 0 },
 	{ "transformers", 0 },
 	{ "validators", 0 },
@@ -219,6 +219,24 @@ int kr_kustomization_load(kr_ctx *ctx, const char *dir, const char *root,
 				return kr_nomem(ctx);
 		res = all;
 	}
+	/* Only when commonLabels decodes (a map of strings): kustomize warns
+	 * after decoding the whole file (approximated here with go-yaml v3's
+	 * types; labels.c decodes it exactly).  Golden tr_labels_err_number. */
+	kr_node *cl = kr_map_get(doc, "commonLabels");
+	int cl_ok = !is_null(cl) && cl->type == KR_MAP;
+	for (uint32_t i = 0; cl_ok && i < cl->u.m.len; i++) {
+		const kr_node *v = cl->u.m.items[i].value;
+		cl_ok = v->type == KR_SCALAR && (v->tag == KR_TAG_STR || v->tag == KR_TAG_NULL);
+	}
+	if (cl_ok)
+		kr_warn(ctx, "# Warning: 'commonLabels' is deprecated. Please use "
+		        "'labels' instead. Run 'kustomize edit fix' to update your "
+		        "Kustomization automatically.");
+	/* CheckDeprecatedFields order: bases, commonLabels, imageTags. */
+	if (!is_null(kr_map_get(doc, "imageTags")))
+		kr_warn(ctx, "# Warning: 'imageTags' is deprecated. Please use 'images' "
+		        "instead. Run 'kustomize edit fix' to update your Kustomization "
+		        "automatically.");
 	k->resources = is_null(res) ? NULL : res;
 
 	kr_node *so = kr_map_get(doc, "sortOptions");

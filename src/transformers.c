@@ -10,8 +10,13 @@ const kr_transformer kr_transformers[] = {
 	/* kr_namespace_transform, labels, annotations, replicas and images are
 	 * added here as they are implemented, in this order:
 	 * namespace, prefix, suffix, labels, annotations, replicas, images. */
+	{ "namespace", kr_namespace_transform },
 	{ "prefix", kr_prefix_transform },
 	{ "suffix", kr_suffix_transform },
+	{ "labels", kr_labels_transform },
+	{ "annotations", kr_annotations_transform },
+	{ "replicas", kr_replicas_transform },
+	{ "images", kr_images_transform },
 	{ NULL, NULL }
 };
 

@@ -1,0 +1,1631 @@
+/*
+ * configurations.c - `configurations:` and `crds:` of a kustomization, and
+ * kustomize's way of merging transformer configurations (see
+ * configurations.h).  Sources: api/internal/plugins/builtinconfig
+ * (TransformerConfig, Merge, loadDefaultConfig), api/types/fieldspec.go
+ * (FsSlice.MergeOne), kyaml/resid/gvk.go (IsLessThan), api/internal/
+ * accumulator/loadconfigfromcrds.go and api/internal/target/kusttarget.go
+ * (accumulateTarget).
+ *
+ * kustomize's accumulator starts with an empty configuration; the
+ * configurations of sub-kustomizations merge into it, then this
+ * kustomization's (the builtin one merged with its configuration files),
+ * then the one its CRD files give.  Every Merge appends the incoming specs
+ * that are not "effectively equal" to one already present, then *sorts*
+ * every list by kind.  Merging a sorted list into an empty one can drop
+ * specs or fail: with a user spec {kind: MyKind, path: metadata/labels,
+ * create: true}, sorting puts it before the builtin {path: metadata/labels,
+ * create: true}, which it then swallows, so commonLabels stop reaching the
+ * metadata of every other kind (tr_configurations_swallow_generic); with
+ * create false the same pair is a conflict error
+ * (tr_configurations_err_sorted_conflict).
+ *
+ * Configuration files are decoded as sigs.k8s.io/yaml UnmarshalStrict does:
+ * YAML 1.1 scalar types, duplicate keys are errors, field names match
+ * case-insensitively, unknown fields are errors, and numbers or bools given
+ * for string fields become strings.  CRD files are OpenAPI definitions
+ * (type name -> {Schema, Dependencies}); only `properties` and `$ref` are
+ * followed, and the x-kubernetes-* extensions count only when written in
+ * lower case with a string value.
+ */
+#include "configurations.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fieldspec.h"
+#include "fsutil.h"
+#include "parse.h"
+
+/* ------------------------------------------------------------------ */
+/* go-yaml v2 scalar typing                                            */
+
+typedef struct y11_value {
+	int b;
+	int is_unsigned;
+	long long i;
+	unsigned long long u;
+	double f;
+} y11_value;
+
+static int text_is(const char *s, size_t len, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(list[i]) == len && !memcmp(list[i], s, len))
+			return 1;
+	return 0;
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Go's strconv.ParseUint(s, 0, 64) on a string without underscores:
+ * 0 ok, -1 syntax error, -2 out of range. */
+static int go_parse_uint0(const char *s, size_t n, unsigned long long *out)
+{
+	unsigned base = 10;
+	if (n == 0)
+		return -1;
+	if (s[0] == '0') {
+		char c1 = n >= 3 ? (char)(s[1] | 0x20) : 0;
+		if (c1 == 'b' || c1 == 'o' || c1 == 'x') {
+			base = c1 == 'b' ? 2 : c1 == 'o' ? 8 : 16;
+			s += 2;
+			n -= 2;
+		} else {
+			base = 8;
+			s++;
+			n--;
+		}
+	}
+	unsigned long long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d;
+		char c = s[i];
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			d = (unsigned)((c | 0x20) - 'a' + 10);
+		else
+			return -1;
+		if (d >= base)
+			return -1;
+		if (v > (ULLONG_MAX - d) / base)
+			return -2;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Go's strconv.ParseInt(s, 0, 64). */
+static int go_parse_int0(const char *s, size_t n, long long *out)
+{
+	int neg = 0;
+	if (n && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		s++;
+		n--;
+	}
+	unsigned long long u;
+	int rc = go_parse_uint0(s, n, &u);
+	if (rc < 0)
+		return rc;
+	if (!neg && u > (unsigned long long)LLONG_MAX)
+		return -2;
+	if (neg && u > (unsigned long long)LLONG_MAX + 1)
+		return -2;
+	*out = neg ? (long long)(0 - u) : (long long)u;
+	return 0;
+}
+
+/* go-yaml v2's yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+static int yaml_style_float(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	if (i < n && s[i] == '.') {
+		i++;
+		size_t d = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	} else {
+		size_t d = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+		if (i < n && s[i] == '.') {
+			i++;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+		}
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t d = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
+/* Parse a float the regular expression above accepts; -1 when Go's
+ * ParseFloat reports it out of range. */
+static int parse_float(const char *s, size_t n, double *out)
+{
+	char buf[128];
+	char *tmp = n < sizeof(buf) ? buf : malloc(n + 1);
+	if (!tmp)
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	double d = strtod(tmp, NULL);
+	if (tmp != buf)
+		free(tmp);
+	if (isinf(d))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* go-yaml v2's resolve() for an untagged plain scalar. */
+static kr_y11_type y11_resolve(const char *s, size_t len, y11_value *v)
+{
+	static const char *const t[] = { "y", "Y", "yes", "Yes", "YES", "true",
+		"True", "TRUE", "on", "On", "ON" };
+	static const char *const f[] = { "n", "N", "no", "No", "NO", "false",
+		"False", "FALSE", "off", "Off", "OFF" };
+	static const char *const nul[] = { "~", "null", "Null", "NULL" };
+	static const char *const nan_[] = { ".nan", ".NaN", ".NAN" };
+	static const char *const inf[] = { ".inf", ".Inf", ".INF", "+.inf",
+		"+.Inf", "+.INF" };
+	static const char *const ninf[] = { "-.inf", "-.Inf", "-.INF" };
+	memset(v, 0, sizeof(*v));
+	if (len == 0 || text_is(s, len, nul, NELEM(nul)))
+		return KR_Y11_NULL;
+	char c = s[0];
+	int digit = c >= '0' && c <= '9';
+	if (!digit && c != '+' && c != '-' && c != '.' && !strchr("yYnNtTfFoO~", c))
+		return KR_Y11_STR;
+	if (text_is(s, len, t, NELEM(t))) {
+		v->b = 1;
+		return KR_Y11_BOOL;
+	}
+	if (text_is(s, len, f, NELEM(f)))
+		return KR_Y11_BOOL;
+	if (text_is(s, len, nan_, NELEM(nan_))) {
+		v->f = NAN;
+		return KR_Y11_FLOAT;
+	}
+	if (text_is(s, len, inf, NELEM(inf))) {
+		v->f = INFINITY;
+		return KR_Y11_FLOAT;
+	}
+	if (text_is(s, len, ninf, NELEM(ninf))) {
+		v->f = -INFINITY;
+		return KR_Y11_FLOAT;
+	}
+	if (c == '.') {
+		/* strconv.ParseFloat of the text as it is (no underscores). */
+		if (yaml_style_float(s, len) && parse_float(s, len, &v->f) == 0)
+			return KR_Y11_FLOAT;
+		return KR_Y11_STR;
+	}
+	if (!digit && c != '+' && c != '-')
+		return KR_Y11_STR;
+	/* Timestamps (2001-12-14...) fail every test below and stay strings,
+	 * which is what go-yaml v2 gives an interface{} for them. */
+	char buf[128];
+	char *plain = len < sizeof(buf) ? buf : malloc(len + 1);
+	if (!plain)
+		return KR_Y11_STR;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != '_')
+			plain[n++] = s[i];
+	plain[n] = '\0';
+	kr_y11_type r = KR_Y11_STR;
+	if (go_parse_int0(plain, n, &v->i) == 0) {
+		r = KR_Y11_INT;
+	} else if (go_parse_uint0(plain, n, &v->u) == 0 && plain[0] != '+' &&
+	           plain[0] != '-') {
+		v->is_unsigned = 1;
+		r = KR_Y11_INT;
+	} else if (yaml_style_float(plain, n) && parse_float(plain, n, &v->f) == 0) {
+		r = KR_Y11_FLOAT;
+	}
+	if (plain != buf)
+		free(plain);
+	return r;
+}
+
+static kr_y11_type y11_type_value(const kr_node *n, y11_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (n->style == KR_STYLE_PLAIN && !(n->flags & KR_NODE_TAGGED))
+		return y11_resolve(n->u.s.str, n->u.s.len, v);
+	switch (n->tag) {
+	case KR_TAG_NULL:
+		return KR_Y11_NULL;
+	case KR_TAG_BOOL:
+		v->b = n->u.s.len && strchr("tTyYoO", n->u.s.str[0]) &&
+		       !(n->u.s.len >= 2 && (n->u.s.str[1] | 0x20) == 'f');
+		return KR_Y11_BOOL;
+	case KR_TAG_INT:
+		if (y11_resolve(n->u.s.str, n->u.s.len, v) != KR_Y11_INT)
+			v->i = 0;
+		return KR_Y11_INT;
+	case KR_TAG_FLOAT:
+		if (y11_resolve(n->u.s.str, n->u.s.len, v) != KR_Y11_FLOAT)
+			v->f = strtod(n->u.s.str, NULL);
+		return KR_Y11_FLOAT;
+	default:
+		return KR_Y11_STR;
+	}
+}
+
+kr_y11_type kr_y11_type_of(const kr_node *n)
+{
+	y11_value v;
+	return y11_type_value(n, &v);
+}
+
+/* Go's strconv.FormatFloat(f, 'g', -1, 32). */
+static void format_float32(char *out, size_t size, double d)
+{
+	float f = (float)d;
+	if (isnan(f)) {
+		snprintf(out, size, "NaN");
+		return;
+	}
+	if (isinf(f)) {
+		snprintf(out, size, f > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	if (f == 0) {
+		snprintf(out, size, signbit(f) ? "-0" : "0");
+		return;
+	}
+	char tmp[64];
+	for (int p = 1; p <= 9; p++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, (double)f);
+		if ((float)strtod(tmp, NULL) == f)
+			break;
+	}
+	/* tmp is [-]d[.ddd]e[+-]xx: collect the digits and the exponent. */
+	char digits[32];
+	int nd = 0, neg = tmp[0] == '-';
+	const char *p = tmp + neg;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	int exp = atoi(p + 1);
+	int dp = exp + 1;
+	size_t o = 0;
+#define PUT(c) do { if (o + 1 < size) out[o++] = (c); } while (0)
+	if (neg)
+		PUT('-');
+	if (exp < -4 || exp >= 6) {
+		PUT(digits[0]);
+		if (nd > 1) {
+			PUT('.');
+			for (int i = 1; i < nd; i++)
+				PUT(digits[i]);
+		}
+		PUT('e');
+		PUT(exp < 0 ? '-' : '+');
+		int ax = exp < 0 ? -exp : exp;
+		char eb[16];
+		snprintf(eb, sizeof(eb), "%02d", ax);
+		for (char *q = eb; *q; q++)
+			PUT(*q);
+	} else if (dp <= 0) {
+		PUT('0');
+		PUT('.');
+		for (int i = 0; i < -dp; i++)
+			PUT('0');
+		for (int i = 0; i < nd; i++)
+			PUT(digits[i]);
+	} else {
+		for (int i = 0; i < dp; i++)
+			PUT(i < nd ? digits[i] : '0');
+		if (nd > dp) {
+			PUT('.');
+			for (int i = dp; i < nd; i++)
+				PUT(digits[i]);
+		}
+	}
+#undef PUT
+	out[o] = '\0';
+}
+
+const char *kr_y11_as_string(kr_arena *a, const kr_node *n)
+{
+	y11_value v;
+	char buf[64];
+	switch (y11_type_value(n, &v)) {
+	case KR_Y11_NULL:
+		return kr_arena_strdup(a, "");
+	case KR_Y11_BOOL:
+		return kr_arena_strdup(a, v.b ? "true" : "false");
+	case KR_Y11_INT:
+		if (v.is_unsigned)
+			snprintf(buf, sizeof(buf), "%llu", v.u);
+		else
+			snprintf(buf, sizeof(buf), "%lld", v.i);
+		return kr_arena_strdup(a, buf);
+	case KR_Y11_FLOAT:
+		format_float32(buf, sizeof(buf), v.f);
+		return kr_arena_strdup(a, buf);
+	default:
+		return kr_arena_strndup(a, n->u.s.str, n->u.s.len);
+	}
+}
+
+/* encoding/json's name for what a node decodes to, for messages. */
+static const char *json_kind(const kr_node *n)
+{
+	if (n->type == KR_MAP)
+		return "object";
+	if (n->type == KR_SEQ)
+		return "array";
+	switch (kr_y11_type_of(n)) {
+	case KR_Y11_BOOL:
+		return "bool";
+	case KR_Y11_INT:
+	case KR_Y11_FLOAT:
+		return "number";
+	case KR_Y11_NULL:
+		return "null";
+	default:
+		return "string";
+	}
+}
+
+static int is_null(const kr_node *n)
+{
+	return !n || (n->type == KR_SCALAR && kr_y11_type_of(n) == KR_Y11_NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Where user specs came from, for error messages                      */
+
+typedef struct origin {
+	const char *path;   /* the spec's path string (identity) */
+	const char *file;
+	unsigned line, col;
+} origin;
+
+typedef struct origins {
+	origin *items;
+	size_t len, cap;
+} origins;
+
+static int origin_add(kr_ctx *ctx, origins *o, const char *path, const char *file,
+                      const kr_node *at)
+{
+	if (!o)
+		return 0;
+	if (o->len == o->cap) {
+		size_t ncap = o->cap ? o->cap * 2 : 16;
+		origin *p = kr_arena_grow(&ctx->arena, o->items, o->len * sizeof(*p),
+		                          ncap * sizeof(*p));
+		if (!p)
+			return kr_nomem(ctx);
+		o->items = p;
+		o->cap = ncap;
+	}
+	origin *e = &o->items[o->len++];
+	e->path = path;
+	e->file = file;
+	e->line = at ? at->line : 0;
+	e->col = at ? at->col : 0;
+	return 0;
+}
+
+static const origin *origin_of(const origins *o, const kr_fieldspec *fs)
+{
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < o->len; i++)
+		if (o->items[i].path == fs->path)
+			return &o->items[i];
+	return NULL;
+}
+
+static char *spec_desc(kr_ctx *ctx, const kr_fieldspec *fs, const origins *o)
+{
+	const origin *w = origin_of(o, fs);
+	char where[512];
+	if (w && w->line)
+		snprintf(where, sizeof(where), " from %s:%u:%u", w->file, w->line, w->col);
+	else if (w)
+		snprintf(where, sizeof(where), " from %s", w->file);
+	else
+		where[0] = '\0';
+	return kr_arena_printf(&ctx->arena, "{%s%s%s%s%s%s%spath: %s, create: %s}%s",
+	                       fs->group[0] ? "group: " : "", fs->group,
+	                       fs->group[0] ? ", " : "",
+	                       fs->version[0] ? "version: " : "", fs->version,
+	                       fs->version[0] ? ", " : "",
+	                       fs->kind[0] ? kr_arena_printf(&ctx->arena, "kind: %s, ",
+	                                                     fs->kind) : "",
+	                       fs->path, fs->create ? "true" : "false", where);
+}
+
+/* ------------------------------------------------------------------ */
+/* Merging and sorting (TransformerConfig.Merge)                       */
+
+/* FieldSpec.effectivelyEquals: `have` is selected by x's group, version
+ * and kind (empty ones match anything), and the paths are equal. */
+static int eff_equal(const kr_fieldspec *have, const kr_fieldspec *x)
+{
+	/* Specs copied from one another share their strings: compare
+	 * pointers first. */
+	if (have->path != x->path && strcmp(have->path, x->path))
+		return 0;
+	if (x->kind[0] && have->kind != x->kind && strcmp(have->kind, x->kind))
+		return 0;
+	if (x->group[0] && have->group != x->group && strcmp(have->group, x->group))
+		return 0;
+	if (x->version[0] && have->version != x->version &&
+	    strcmp(have->version, x->version))
+		return 0;
+	return 1;
+}
+
+static int fs_push(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs)
+{
+	if (l->len == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		kr_fieldspec *p = kr_arena_grow(&ctx->arena, l->items,
+		                                l->len * sizeof(*p), ncap * sizeof(*p));
+		if (!p)
+			return kr_nomem(ctx);
+		l->items = p;
+		l->cap = ncap;
+	}
+	l->items[l->len++] = *fs;
+	return 0;
+}
+
+static int fs_copy(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	for (size_t i = 0; i < src->len; i++)
+		if (fs_push(ctx, dst, &src->items[i]) < 0)
+			return KR_ENOMEM;
+	return 0;
+}
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/* Chains of the indices of `l` by path, in ascending order, so that a
+ * lookup finds the first effectively equal spec as a linear scan would.
+ * Temporary: malloc'd and freed by the merge (no arena growth per merge). */
+typedef struct path_index {
+	int32_t *head, *tail, *next;
+	size_t nb, cap;
+} path_index;
+
+static void index_free(path_index *ix)
+{
+	free(ix->head);
+	free(ix->next);
+	ix->head = ix->next = NULL;
+}
+
+static int index_add(kr_ctx *ctx, path_index *ix, const kr_fslist *l, size_t i)
+{
+	if (i >= ix->cap) {
+		size_t ncap = ix->cap * 2 > i + 1 ? ix->cap * 2 : i + 16;
+		int32_t *p = realloc(ix->next, ncap * sizeof(*p));
+		if (!p)
+			return kr_nomem(ctx);
+		ix->next = p;
+		ix->cap = ncap;
+	}
+	size_t b = str_hash(l->items[i].path) & (ix->nb - 1);
+	ix->next[i] = -1;
+	if (ix->tail[b] < 0)
+		ix->head[b] = (int32_t)i;
+	else
+		ix->next[ix->tail[b]] = (int32_t)i;
+	ix->tail[b] = (int32_t)i;
+	return 0;
+}
+
+static int index_build(kr_ctx *ctx, path_index *ix, const kr_fslist *l, size_t expect)
+{
+	ix->nb = 16;
+	while (ix->nb < expect * 2)
+		ix->nb *= 2;
+	ix->head = malloc(2 * ix->nb * sizeof(int32_t));
+	ix->cap = expect + 16;
+	ix->next = malloc(ix->cap * sizeof(int32_t));
+	if (!ix->head || !ix->next) {
+		index_free(ix);
+		return kr_nomem(ctx);
+	}
+	ix->tail = ix->head + ix->nb;
+	for (size_t b = 0; b < ix->nb; b++)
+		ix->head[b] = ix->tail[b] = -1;
+	for (size_t i = 0; i < l->len; i++)
+		if (index_add(ctx, ix, l, i) < 0) {
+			index_free(ix);
+			return KR_ENOMEM;
+		}
+	return 0;
+}
+
+static long index_find(const path_index *ix, const kr_fslist *l, const kr_fieldspec *x)
+{
+	size_t b = str_hash(x->path) & (ix->nb - 1);
+	for (int32_t i = ix->head[b]; i >= 0; i = ix->next[i])
+		if (eff_equal(&l->items[i], x))
+			return i;
+	return -1;
+}
+
+/* Names kustomize's Merge uses in its messages, and the merge order. */
+typedef struct list_field {
+	const char *name;
+	size_t off;
+} list_field;
+
+static const list_field merge_order[] = {
+	{ "NamePrefix", offsetof(kr_tconfig, name_prefix) },
+	{ "NameSuffix", offsetof(kr_tconfig, name_suffix) },
+	{ "NameSpace", offsetof(kr_tconfig, name_space) },
+	{ "CommonAnnotations", offsetof(kr_tconfig, common_annotations) },
+	{ "CommonLabels", offsetof(kr_tconfig, common_labels) },
+	{ "Labels", offsetof(kr_tconfig, labels) },
+	{ "TemplateLabels", offsetof(kr_tconfig, template_labels) },
+	{ "VarReference", offsetof(kr_tconfig, var_reference) },
+	{ NULL, 0 },            /* NameReference */
+	{ "Images", offsetof(kr_tconfig, images) },
+	{ "Replicas", offsetof(kr_tconfig, replicas) },
+};
+
+#define LIST(tc, off) ((kr_fslist *)((char *)(tc) + (off)))
+
+/* The "conflicting fieldspecs" error for incoming `x` and present `have`. */
+static int conflict(kr_ctx *ctx, const kr_fieldspec *x, const kr_fieldspec *have,
+                    const char *what, const origins *o)
+{
+	char *a = spec_desc(ctx, x, o), *b = spec_desc(ctx, have, o);
+	const origin *w = origin_of(o, x);
+	if (!w || !w->line)
+		w = origin_of(o, have);
+#define CONFLICT "failed to merge %s fieldSpec: conflicting fieldspecs: %s " \
+                 "conflicts with %s"
+	if (w && w->line)
+		return kr_fail_at(ctx, KR_EINVALID, w->file, w->line, w->col, CONFLICT,
+		                  what, a ? a : x->path, b ? b : have->path);
+	return kr_fail(ctx, KR_EINVALID, CONFLICT, what, a ? a : x->path,
+	               b ? b : have->path);
+#undef CONFLICT
+}
+
+/* FsSlice.MergeAll of `src` into `dst`. */
+static int merge_list(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src,
+                      const char *what, const origins *o)
+{
+	path_index ix;
+	int use_index = dst->len > 8 && src->len > 2;
+	int rc = 0;
+	if (!src->len)
+		return 0;
+	if (use_index && index_build(ctx, &ix, dst, dst->len + src->len) < 0)
+		return KR_ENOMEM;
+	for (size_t i = 0; i < src->len && rc == 0; i++) {
+		const kr_fieldspec *x = &src->items[i];
+		long at = -1;
+		if (use_index) {
+			at = index_find(&ix, dst, x);
+		} else {
+			for (size_t j = 0; j < dst->len; j++)
+				if (eff_equal(&dst->items[j], x)) {
+					at = (long)j;
+					break;
+				}
+		}
+		if (at >= 0) {
+			if (!dst->items[at].create != !x->create)
+				rc = conflict(ctx, x, &dst->items[at], what, o);
+			continue;
+		}
+		if ((rc = fs_push(ctx, dst, x)) < 0)
+			break;
+		if (use_index)
+			rc = index_add(ctx, &ix, dst, dst->len - 1);
+	}
+	if (use_index)
+		index_free(&ix);
+	return rc;
+}
+
+/* nbrSlice.mergeOne: the referrers join every entry of the same target;
+ * a new target is appended with its referrers as they are. */
+static int nameref_merge_one(kr_ctx *ctx, kr_tconfig *dst, const kr_nameref *e,
+                             const origins *o)
+{
+	int found = 0;
+	for (size_t i = 0; i < dst->name_reference_len; i++) {
+		kr_nameref *c = &dst->name_reference[i];
+		if (strcmp(c->kind, e->kind) || strcmp(c->group, e->group) ||
+		    strcmp(c->version, e->version))
+			continue;
+		found = 1;
+		int rc = merge_list(ctx, &c->specs, &e->specs, "NameReference", o);
+		if (rc < 0)
+			return rc;
+	}
+	if (found)
+		return 0;
+	if (dst->name_reference_len == dst->name_reference_cap) {
+		size_t ncap = dst->name_reference_cap ? dst->name_reference_cap * 2 : 32;
+		kr_nameref *p = kr_arena_grow(&ctx->arena, dst->name_reference,
+		                              dst->name_reference_len * sizeof(*p),
+		                              ncap * sizeof(*p));
+		if (!p)
+			return kr_nomem(ctx);
+		dst->name_reference = p;
+		dst->name_reference_cap = ncap;
+	}
+	kr_nameref *n = &dst->name_reference[dst->name_reference_len++];
+	n->group = e->group;
+	n->version = e->version;
+	n->kind = e->kind;
+	return fs_copy(ctx, &n->specs, &e->specs);
+}
+
+/* resid.Gvk.IsLessThan: kinds of orderFirst first, of orderLast last,
+ * then by "group_version_kind" with ~G/~V/~K for empty parts. */
+static const char *const order_first[] = {
+	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
+	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole",
+	"RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints",
+	"Service", "LimitRange", "PriorityClass", "PersistentVolume",
+	"PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
+	"PodDisruptionBudget"
+};
+static const char *const order_last[] = {
+	"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"
+};
+
+static int type_order(const char *kind)
+{
+	/* Most kinds start with a letter no listed kind starts with. */
+	if (!strchr("NRSCPELDMV", kind[0]) || !kind[0])
+		return 0;
+	for (size_t i = 0; i < NELEM(order_first); i++)
+		if (order_first[i][0] == kind[0] && !strcmp(kind, order_first[i]))
+			return (int)i - (int)NELEM(order_first);
+	for (size_t i = 0; i < NELEM(order_last); i++)
+		if (order_last[i][0] == kind[0] && !strcmp(kind, order_last[i]))
+			return 1 + (int)i;
+	return 0;
+}
+
+/* Compare "group_version_kind" strings (empty parts as ~G, ~V, ~K)
+ * without building them. */
+typedef struct gvk_iter {
+	const char *part[3];
+	int i;
+	const char *p;
+} gvk_iter;
+
+static void gvk_iter_init(gvk_iter *it, const char *g, const char *v, const char *k)
+{
+	it->part[0] = g[0] ? g : "~G";
+	it->part[1] = v[0] ? v : "~V";
+	it->part[2] = k[0] ? k : "~K";
+	it->i = 0;
+	it->p = it->part[0];
+}
+
+/* Next byte (as unsigned), or -1 at the end. */
+static int gvk_next(gvk_iter *it)
+{
+	while (!*it->p) {
+		if (it->i == 2)
+			return -1;
+		it->p = it->part[++it->i];
+		return '_';
+	}
+	return (unsigned char)*it->p++;
+}
+
+static int gvk_less(const char *g1, const char *v1, const char *k1,
+                    const char *g2, const char *v2, const char *k2)
+{
+	int o1 = type_order(k1), o2 = type_order(k2);
+	if (o1 != o2)
+		return o1 < o2;
+	gvk_iter a, b;
+	gvk_iter_init(&a, g1, v1, k1);
+	gvk_iter_init(&b, g2, v2, k2);
+	for (;;) {
+		int ca = gvk_next(&a), cb = gvk_next(&b);
+		if (ca != cb)
+			return ca < cb;
+		if (ca < 0)
+			return 0;
+	}
+}
+
+static int fs_less(const void *a, const void *b)
+{
+	const kr_fieldspec *x = a, *y = b;
+	return gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
+}
+
+static int nr_less(const void *a, const void *b)
+{
+	const kr_nameref *x = a, *y = b;
+	return gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
+}
+
+/* Stable merge sort of `n` elements of `size` bytes (sort.Sort's order
+ * for kustomize's lists; the order among equal kinds does not change what
+ * merges keep).  Already sorted arrays are left alone. */
+static int stable_sort(kr_ctx *ctx, void *base, size_t n, size_t size,
+                       int (*less)(const void *, const void *))
+{
+	char *a = base;
+	size_t i;
+	for (i = 1; i < n; i++)
+		if (less(a + i * size, a + (i - 1) * size))
+			break;
+	if (i >= n)
+		return 0;
+	char *tmp = malloc(n * size);
+	if (!tmp)
+		return kr_nomem(ctx);
+	/* bottom-up merge sort between a and tmp */
+	char *src = a, *dst = tmp;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n;
+			size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t l = lo, r = mid, o = lo;
+			while (l < mid && r < hi) {
+				if (less(src + r * size, src + l * size))
+					memcpy(dst + o++ * size, src + r++ * size, size);
+				else
+					memcpy(dst + o++ * size, src + l++ * size, size);
+			}
+			while (l < mid)
+				memcpy(dst + o++ * size, src + l++ * size, size);
+			while (r < hi)
+				memcpy(dst + o++ * size, src + r++ * size, size);
+		}
+		char *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * size);
+	free(tmp);
+	return 0;
+}
+
+/* TransformerConfig.sortFields */
+static int sort_config(kr_ctx *ctx, kr_tconfig *tc)
+{
+	for (size_t i = 0; i < NELEM(merge_order); i++) {
+		kr_fslist *l;
+		if (!merge_order[i].name)
+			continue;
+		l = LIST(tc, merge_order[i].off);
+		if (stable_sort(ctx, l->items, l->len, sizeof(*l->items), fs_less) < 0)
+			return KR_ENOMEM;
+	}
+	return stable_sort(ctx, tc->name_reference, tc->name_reference_len,
+	                   sizeof(*tc->name_reference), nr_less);
+}
+
+static int merge_config(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
+                        const origins *o)
+{
+	int rc;
+	for (size_t i = 0; i < NELEM(merge_order); i++) {
+		const list_field *f = &merge_order[i];
+		if (f->name) {
+			rc = merge_list(ctx, LIST(acc, f->off), LIST(in, f->off), f->name, o);
+		} else {
+			rc = 0;
+			for (size_t j = 0; j < in->name_reference_len && rc >= 0; j++)
+				rc = nameref_merge_one(ctx, acc, &in->name_reference[j], o);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return sort_config(ctx, acc);
+}
+
+int kr_tconfig_accumulate(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in)
+{
+	return merge_config(ctx, acc, in, NULL);
+}
+
+/* The builtin configuration as kustomize reads it from its YAML (every
+ * entry as written, nothing merged), sorted. */
+static int builtin_config(kr_ctx *ctx, kr_tconfig *tc)
+{
+	static const struct {
+		size_t off;
+		const kr_fieldspec *specs;
+		const size_t *len;
+	} tables[] = {
+		{ offsetof(kr_tconfig, name_prefix), kr_builtin_name_prefix, &kr_builtin_name_prefix_len },
+		{ offsetof(kr_tconfig, name_suffix), kr_builtin_name_suffix, &kr_builtin_name_suffix_len },
+		{ offsetof(kr_tconfig, name_space), kr_builtin_namespace, &kr_builtin_namespace_len },
+		{ offsetof(kr_tconfig, common_labels), kr_builtin_common_labels, &kr_builtin_common_labels_len },
+		{ offsetof(kr_tconfig, template_labels), kr_builtin_template_labels, &kr_builtin_template_labels_len },
+		{ offsetof(kr_tconfig, common_annotations), kr_builtin_common_annotations, &kr_builtin_common_annotations_len },
+		{ offsetof(kr_tconfig, var_reference), kr_builtin_var_reference, &kr_builtin_var_reference_len },
+		{ offsetof(kr_tconfig, images), kr_builtin_images, &kr_builtin_images_len },
+		{ offsetof(kr_tconfig, replicas), kr_builtin_replicas, &kr_builtin_replicas_len },
+	};
+	memset(tc, 0, sizeof(*tc));
+	for (size_t t = 0; t < NELEM(tables); t++) {
+		kr_fslist *l = LIST(tc, tables[t].off);
+		size_t n = *tables[t].len;
+		l->items = kr_arena_alloc(&ctx->arena, (n ? n : 1) * sizeof(*l->items));
+		if (!l->items)
+			return kr_nomem(ctx);
+		memcpy(l->items, tables[t].specs, n * sizeof(*l->items));
+		l->len = l->cap = n;
+	}
+	size_t n = kr_builtin_namereference_len;
+	tc->name_reference = kr_arena_zalloc(&ctx->arena, n * sizeof(kr_nameref));
+	if (!tc->name_reference)
+		return kr_nomem(ctx);
+	tc->name_reference_cap = n;
+	for (size_t i = 0; i < n; i++) {
+		const kr_nameref_entry *e = &kr_builtin_namereference[i];
+		kr_nameref *d = &tc->name_reference[tc->name_reference_len++];
+		d->group = e->group;
+		d->version = e->version;
+		d->kind = e->kind;
+		d->specs.items = kr_arena_alloc(&ctx->arena, (e->nspecs ? e->nspecs : 1) *
+		                                sizeof(*d->specs.items));
+		if (!d->specs.items)
+			return kr_nomem(ctx);
+		memcpy(d->specs.items, e->specs, e->nspecs * sizeof(*d->specs.items));
+		d->specs.len = d->specs.cap = e->nspecs;
+	}
+	return sort_config(ctx, tc);
+}
+
+/* Deep copy of a configuration into the arena. */
+static int tconfig_copy(kr_ctx *ctx, kr_tconfig *dst, const kr_tconfig *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	for (size_t i = 0; i < NELEM(merge_order); i++)
+		if (merge_order[i].name &&
+		    fs_copy(ctx, LIST(dst, merge_order[i].off), LIST(src, merge_order[i].off)) < 0)
+			return KR_ENOMEM;
+	size_t n = src->name_reference_len;
+	dst->name_reference = kr_arena_alloc(&ctx->arena, (n ? n : 1) * sizeof(kr_nameref));
+	if (!dst->name_reference)
+		return kr_nomem(ctx);
+	dst->name_reference_len = dst->name_reference_cap = n;
+	for (size_t i = 0; i < n; i++) {
+		dst->name_reference[i] = src->name_reference[i];
+		if (fs_copy(ctx, &dst->name_reference[i].specs, &src->name_reference[i].specs) < 0)
+			return KR_ENOMEM;
+	}
+	return 0;
+}
+
+static int tconfig_is_empty(const kr_tconfig *tc)
+{
+	for (size_t i = 0; i < NELEM(merge_order); i++)
+		if (merge_order[i].name && LIST(tc, merge_order[i].off)->len)
+			return 0;
+	return tc->name_reference_len == 0;
+}
+
+/* The builtin configuration sorted, and merged into an empty one, depend
+ * on constant tables only: made once per process (lock-free: a thread
+ * that loses the race frees its copy) and copied from then on. */
+typedef struct builtin_cache {
+	kr_ctx ctx;
+	kr_tconfig sorted;  /* builtin_config() */
+	kr_tconfig merged;  /* Merge({}, sorted) */
+} builtin_cache;
+
+static _Atomic(builtin_cache *) the_cache;
+
+static const builtin_cache *get_builtin_cache(void)
+{
+	builtin_cache *c = atomic_load_explicit(&the_cache, memory_order_acquire);
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	kr_ctx_init(&c->ctx, NULL);
+	if (builtin_config(&c->ctx, &c->sorted) < 0 ||
+	    merge_config(&c->ctx, &c->merged, &c->sorted, NULL) < 0) {
+		kr_ctx_free(&c->ctx);
+		free(c);
+		return NULL;
+	}
+	builtin_cache *expected = NULL;
+	if (!atomic_compare_exchange_strong_explicit(&the_cache, &expected, c,
+	                                             memory_order_acq_rel,
+	                                             memory_order_acquire)) {
+		kr_ctx_free(&c->ctx);
+		free(c);
+		return expected;
+	}
+	return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+
+static int looks_remote(const char *s)
+{
+	return strstr(s, "://") || !strncmp(s, "git@", 4) ||
+	       !strncmp(s, "github.com/", 11);
+}
+
+/* kustomize's fileloader Load(path) of a kustomization's `field` entry. */
+static int load_entry(kr_ctx *ctx, const kr_kustomization *k, const char *field,
+                      const kr_node *entry, const char **display, char **data,
+                      size_t *len)
+{
+	kr_arena *a = &ctx->arena;
+	const char *rel = kr_y11_type_of(entry) == KR_Y11_NULL ? "" : entry->u.s.str;
+	char *abs = kr_path_join(a, k->root, rel);
+	char *disp = kr_path_join(a, k->dir, rel);
+	if (!abs || !disp)
+		return kr_nomem(ctx);
+	*display = disp;
+	int type = kr_path_type(abs);
+	if (type == 0) {
+		if (looks_remote(rel))
+			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
+			                  "%s: remote file '%s' is not supported by this "
+			                  "version of krender yet", field, rel);
+		return kr_fail_at(ctx, KR_ENOTFOUND, k->file, entry->line, entry->col,
+		                  "%s: '%s' not found: %s: %s", field, rel, disp,
+		                  strerror(errno));
+	}
+	if (type == 'd' && ctx->opts.load_restrictor == KR_LOAD_ROOT_ONLY)
+		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
+		                  "%s: '%s' must resolve to a file", field, disp);
+	char *real = kr_realpath(a, abs);
+	if (!real)
+		return errno == ENOMEM ? kr_nomem(ctx)
+		       : kr_fail(ctx, KR_EIO, "%s: %s", disp, strerror(errno));
+	if (ctx->opts.load_restrictor == KR_LOAD_ROOT_ONLY &&
+	    !kr_path_has_prefix(real, k->root))
+		return kr_fail_at(ctx, KR_ERESTRICT, k->file, entry->line, entry->col,
+		                  "%s: security; file '%s' is not in or below '%s' (the "
+		                  "load restrictor LoadRestrictionsRootOnly refuses it; "
+		                  "see --load-restrictor)", field, disp, k->dir);
+	return kr_read_file(ctx, real, disp, data, len);
+}
+
+/* The entries of `configurations` or `crds`: a list of YAML 1.1 strings
+ * (`configurations: [5]` is an error), or NULL. */
+static int string_list(kr_ctx *ctx, const kr_kustomization *k, const char *field,
+                       const kr_node **out)
+{
+	const kr_node *n = kr_map_get(k->doc, field);
+	*out = NULL;
+	if (is_null(n))
+		return 0;
+	if (n->type != KR_SEQ)
+		return kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
+		                  "invalid Kustomization: json: cannot unmarshal %s into "
+		                  "Go struct field Kustomization.%s of type []string",
+		                  json_kind(n), field);
+	for (uint32_t i = 0; i < n->u.q.len; i++) {
+		const kr_node *e = n->u.q.items[i];
+		kr_y11_type t = e->type == KR_SCALAR ? kr_y11_type_of(e) : KR_Y11_STR;
+		if (e->type != KR_SCALAR || (t != KR_Y11_STR && t != KR_Y11_NULL))
+			return kr_fail_at(ctx, KR_EINVALID, k->file, e->line, e->col,
+			                  "invalid Kustomization: json: cannot unmarshal %s "
+			                  "into Go struct field Kustomization.%s of type string",
+			                  json_kind(e), field);
+	}
+	*out = n;
+	return 0;
+}
+
+/* A mapping key as sigs.k8s.io/yaml turns it into a JSON object key. */
+static const char *key_text(kr_arena *a, const kr_node *key)
+{
+	return kr_y11_as_string(a, key);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration files                                                 */
+
+typedef struct cfg_parse {
+	kr_ctx *ctx;
+	const char *file;
+	origins *o;
+} cfg_parse;
+
+static int cfg_error(cfg_parse *p, const kr_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int cfg_error(cfg_parse *p, const kr_node *at, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return kr_fail_at(p->ctx, KR_EINVALID, p->file, at->line, at->col, "%s", buf);
+}
+
+/* One types.FieldSpec.  `where` names the list for messages. */
+static int parse_fieldspec(cfg_parse *p, const kr_node *n, const char *where,
+                           kr_fieldspec *fs)
+{
+	kr_ctx *ctx = p->ctx;
+	fs->group = fs->version = fs->kind = "";
+	fs->path = kr_arena_strdup(&ctx->arena, "");
+	fs->create = 0;
+	if (!fs->path)
+		return kr_nomem(ctx);
+	if (is_null(n))
+		return origin_add(ctx, p->o, fs->path, p->file, n);
+	if (n->type != KR_MAP)
+		return cfg_error(p, n, "json: cannot unmarshal %s into Go struct field "
+		                 "%s of type %s", json_kind(n), where, "types.FieldSpec");
+	for (uint32_t i = 0; i < n->u.m.len; i++) {
+		const kr_pair *kv = &n->u.m.items[i];
+		const char *key = key_text(&ctx->arena, kv->key);
+		const kr_node *v = kv->value;
+		if (!key)
+			return kr_nomem(ctx);
+		const char **dst = NULL;
+		if (!strcasecmp(key, "group"))
+			dst = &fs->group;
+		else if (!strcasecmp(key, "version"))
+			dst = &fs->version;
+		else if (!strcasecmp(key, "kind"))
+			dst = &fs->kind;
+		else if (!strcasecmp(key, "path"))
+			dst = &fs->path;
+		else if (strcasecmp(key, "create"))
+			return cfg_error(p, kv->key, "json: unknown field \"%s\"", key);
+		if (dst) {
+			if (v->type != KR_SCALAR)
+				return cfg_error(p, v, "json: cannot unmarshal %s into Go struct "
+				                 "field FieldSpec.%s of type string", json_kind(v),
+				                 key);
+			if (is_null(v))
+				continue;   /* JSON null leaves a Go string as it was */
+			const char *s = kr_y11_as_string(&ctx->arena, v);
+			if (!s)
+				return kr_nomem(ctx);
+			*dst = s;
+			continue;
+		}
+		/* create: a bool; null leaves it as it was. */
+		y11_value yv;
+		kr_y11_type t = v->type == KR_SCALAR ? y11_type_value(v, &yv) : KR_Y11_STR;
+		if (v->type == KR_SCALAR && t == KR_Y11_NULL)
+			continue;
+		if (v->type != KR_SCALAR || t != KR_Y11_BOOL)
+			return cfg_error(p, v, "json: cannot unmarshal %s into Go struct field "
+			                 "FieldSpec.%s.create of type bool", json_kind(v),
+			                 where);
+		fs->create = yv.b;
+	}
+	/* A unique copy of the path identifies the spec's origin. */
+	fs->path = kr_arena_strdup(&ctx->arena, fs->path);
+	if (!fs->path)
+		return kr_nomem(ctx);
+	return origin_add(ctx, p->o, fs->path, p->file, n);
+}
+
+static int parse_fslist(cfg_parse *p, const kr_node *n, const char *where,
+                        kr_fslist *out)
+{
+	if (is_null(n))
+		return 0;
+	if (n->type != KR_SEQ)
+		return cfg_error(p, n, "json: cannot unmarshal %s into Go struct field %s "
+		                 "of type %s", json_kind(n), where, "types.FsSlice");
+	for (uint32_t i = 0; i < n->u.q.len; i++) {
+		kr_fieldspec fs;
+		int rc = parse_fieldspec(p, n->u.q.items[i], where, &fs);
+		if (rc < 0)
+			return rc;
+		if (fs_push(p->ctx, out, &fs) < 0)
+			return KR_ENOMEM;
+	}
+	return 0;
+}
+
+static int parse_namerefs(cfg_parse *p, const kr_node *n, kr_tconfig *tc)
+{
+	kr_ctx *ctx = p->ctx;
+	if (is_null(n))
+		return 0;
+	if (n->type != KR_SEQ)
+		return cfg_error(p, n, "json: cannot unmarshal %s into Go struct field %s "
+		                 "of type %s", json_kind(n), "TransformerConfig.nameReference",
+		                 "builtinconfig.nbrSlice");
+	for (uint32_t i = 0; i < n->u.q.len; i++) {
+		const kr_node *e = n->u.q.items[i];
+		kr_nameref nr;
+		memset(&nr, 0, sizeof(nr));
+		nr.group = nr.version = nr.kind = "";
+		if (!is_null(e) && e->type != KR_MAP)
+			return cfg_error(p, e, "json: cannot unmarshal %s into Go struct field "
+			                 "%s of type %s", json_kind(e),
+			                 "TransformerConfig.nameReference",
+			                 "builtinconfig.NameBackReferences");
+		for (uint32_t j = 0; !is_null(e) && j < e->u.m.len; j++) {
+			const kr_pair *kv = &e->u.m.items[j];
+			const char *key = key_text(&ctx->arena, kv->key);
+			const kr_node *v = kv->value;
+			if (!key)
+				return kr_nomem(ctx);
+			const char **dst = NULL;
+			if (!strcasecmp(key, "group"))
+				dst = &nr.group;
+			else if (!strcasecmp(key, "version"))
+				dst = &nr.version;
+			else if (!strcasecmp(key, "kind"))
+				dst = &nr.kind;
+			else if (!strcasecmp(key, "fieldSpecs")) {
+				memset(&nr.specs, 0, sizeof(nr.specs));
+				int rc = parse_fslist(p, v, "NameBackReferences.fieldSpecs",
+				                      &nr.specs);
+				if (rc < 0)
+					return rc;
+				continue;
+			} else {
+				return cfg_error(p, kv->key, "json: unknown field \"%s\"", key);
+			}
+			if (v->type != KR_SCALAR)
+				return cfg_error(p, v, "json: cannot unmarshal %s into Go struct "
+				                 "field NameBackReferences.%s of type string",
+				                 json_kind(v), key);
+			if (is_null(v))
+				continue;
+			if (!(*dst = kr_y11_as_string(&ctx->arena, v)))
+				return kr_nomem(ctx);
+		}
+		/* Appended as it is: the nbrSlice of one file is not merged. */
+		if (tc->name_reference_len == tc->name_reference_cap) {
+			size_t ncap = tc->name_reference_cap ? tc->name_reference_cap * 2 : 8;
+			kr_nameref *q = kr_arena_grow(&ctx->arena, tc->name_reference,
+			                              tc->name_reference_len * sizeof(*q),
+			                              ncap * sizeof(*q));
+			if (!q)
+				return kr_nomem(ctx);
+			tc->name_reference = q;
+			tc->name_reference_cap = ncap;
+		}
+		tc->name_reference[tc->name_reference_len++] = nr;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} config_fields[] = {
+	{ "namePrefix", offsetof(kr_tconfig, name_prefix) },
+	{ "nameSuffix", offsetof(kr_tconfig, name_suffix) },
+	{ "namespace", offsetof(kr_tconfig, name_space) },
+	{ "commonLabels", offsetof(kr_tconfig, common_labels) },
+	{ "labels", offsetof(kr_tconfig, labels) },
+	{ "templateLabels", offsetof(kr_tconfig, template_labels) },
+	{ "commonAnnotations", offsetof(kr_tconfig, common_annotations) },
+	{ "varReference", offsetof(kr_tconfig, var_reference) },
+	{ "images", offsetof(kr_tconfig, images) },
+	{ "replicas", offsetof(kr_tconfig, replicas) },
+};
+
+/* makeTransformerConfigFromBytes: a TransformerConfig, sorted. */
+static int parse_config(kr_ctx *ctx, const char *file, const char *data, size_t len,
+                        origins *o, kr_tconfig *tc)
+{
+	kr_doclist docs = { 0 };
+	int rc = kr_yaml_parse(ctx, file, data, len, KR_YAML_FIRST_DOC_ONLY, &docs);
+	memset(tc, 0, sizeof(*tc));
+	if (rc < 0)
+		return rc;
+	if (docs.len == 0 || is_null(docs.docs[0]))
+		return 0;
+	const kr_node *doc = docs.docs[0];
+	cfg_parse p = { ctx, file, o };
+	if (doc->type != KR_MAP)
+		return cfg_error(&p, doc, "json: cannot unmarshal %s into Go value of "
+		                 "type builtinconfig.TransformerConfig", json_kind(doc));
+	for (uint32_t i = 0; i < doc->u.m.len; i++) {
+		const kr_pair *kv = &doc->u.m.items[i];
+		const char *key = key_text(&ctx->arena, kv->key);
+		if (!key)
+			return kr_nomem(ctx);
+		if (!strcasecmp(key, "nameReference")) {
+			/* A later key of the same name replaces the list. */
+			tc->name_reference_len = 0;
+			if ((rc = parse_namerefs(&p, kv->value, tc)) < 0)
+				return rc;
+			continue;
+		}
+		size_t f;
+		for (f = 0; f < NELEM(config_fields); f++)
+			if (!strcasecmp(key, config_fields[f].name))
+				break;
+		if (f == NELEM(config_fields))
+			return cfg_error(&p, kv->key, "json: unknown field \"%s\"", key);
+		kr_fslist *l = LIST(tc, config_fields[f].off);
+		memset(l, 0, sizeof(*l));
+		char *where = kr_arena_printf(&ctx->arena, "TransformerConfig.%s",
+		                              config_fields[f].name);
+		if (!where)
+			return kr_nomem(ctx);
+		if ((rc = parse_fslist(&p, kv->value, where, l)) < 0)
+			return rc;
+	}
+	return sort_config(ctx, tc);
+}
+
+/* ------------------------------------------------------------------ */
+/* CRD files                                                           */
+
+typedef struct crd_parse {
+	kr_ctx *ctx;
+	const char *file;
+	origins *o;
+	const kr_node *defs;   /* type name -> OpenAPIDefinition */
+} crd_parse;
+
+static int crd_error(crd_parse *p, const kr_node *at, const char *what)
+{
+	return kr_fail_at(p->ctx, KR_EINVALID, p->file, at->line, at->col,
+	                  "unable to parse open API definition: json: cannot "
+	                  "unmarshal %s into Go value of type %s", json_kind(at), what);
+}
+
+/* The Schema of a definition (its "Schema" member, matched
+ * case-insensitively, the last one winning), or NULL. */
+static const kr_node *def_schema(crd_parse *p, const kr_node *def)
+{
+	const kr_node *s = NULL;
+	if (is_null(def))
+		return NULL;
+	for (uint32_t i = 0; i < def->u.m.len; i++) {
+		const char *key = key_text(&p->ctx->arena, def->u.m.items[i].key);
+		if (key && !strcasecmp(key, "schema"))
+			s = def->u.m.items[i].value;
+	}
+	return is_null(s) ? NULL : s;
+}
+
+/* Check the shapes the decoder insists on: definitions are objects, a
+ * Schema is an object, its properties an object of Schemas. */
+static int check_schema(crd_parse *p, const kr_node *s, unsigned depth)
+{
+	if (is_null(s))
+		return 0;
+	if (s->type != KR_MAP)
+		return crd_error(p, s, "spec.Schema");
+	if (depth > 200)
+		return kr_fail_at(p->ctx, KR_ELIMIT, p->file, s->line, s->col,
+		                  "OpenAPI schema nested too deeply");
+	const kr_node *props = kr_map_get(s, "properties");
+	if (is_null(props))
+		return 0;
+	if (props->type != KR_MAP)
+		return crd_error(p, props, "map[string]spec.Schema");
+	for (uint32_t i = 0; i < props->u.m.len; i++) {
+		int rc = check_schema(p, props->u.m.items[i].value, depth + 1);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_defs(crd_parse *p)
+{
+	const kr_node *defs = p->defs;
+	if (defs->type != KR_MAP)
+		return crd_error(p, defs, "accumulator.nameToApiMap");
+	for (uint32_t i = 0; i < defs->u.m.len; i++) {
+		const kr_node *def = defs->u.m.items[i].value;
+		if (is_null(def))
+			continue;
+		if (def->type != KR_MAP)
+			return crd_error(p, def, "accumulator.OpenAPIDefinition");
+		for (uint32_t j = 0; j < def->u.m.len; j++) {
+			const char *key = key_text(&p->ctx->arena, def->u.m.items[j].key);
+			const kr_node *v = def->u.m.items[j].value;
+			if (!key)
+				return kr_nomem(p->ctx);
+			if (!strcasecmp(key, "dependencies") && !is_null(v) &&
+			    v->type != KR_SEQ)
+				return crd_error(p, v, "[]string");
+		}
+		int rc = check_schema(p, def_schema(p, def), 0);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Extensions.GetString: the member named exactly `name` (lower case) with
+ * a string value. */
+static const char *ext_string(crd_parse *p, const kr_node *schema, const char *name)
+{
+	const kr_node *v = kr_map_get(schema, name);
+	if (!v || v->type != KR_SCALAR || kr_y11_type_of(v) != KR_Y11_STR)
+		return NULL;
+	return v->u.s.str;
+}
+
+typedef struct crd_path {
+	const char *seg[256];
+	size_t n;
+} crd_path;
+
+static char *join_path(kr_ctx *ctx, const crd_path *path, const char *last,
+                       const char *last2)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < path->n; i++)
+		len += strlen(path->seg[i]) + 1;
+	len += strlen(last) + 1 + (last2 ? strlen(last2) + 1 : 0);
+	char *s = kr_arena_alloc(&ctx->arena, len);
+	if (!s)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < path->n; i++) {
+		size_t l = strlen(path->seg[i]);
+		memcpy(s + o, path->seg[i], l);
+		o += l;
+		s[o++] = '/';
+	}
+	memcpy(s + o, last, strlen(last));
+	o += strlen(last);
+	if (last2) {
+		s[o++] = '/';
+		memcpy(s + o, last2, strlen(last2));
+		o += strlen(last2);
+	}
+	s[o] = '\0';
+	return s;
+}
+
+/* The definition named `name` (the last one of that name). */
+static const kr_node *find_def(crd_parse *p, const char *name)
+{
+	const kr_node *found = NULL;
+	for (uint32_t i = 0; i < p->defs->u.m.len; i++) {
+		const char *key = key_text(&p->ctx->arena, p->defs->u.m.items[i].key);
+		if (key && !strcmp(key, name))
+			found = p->defs->u.m.items[i].value;
+	}
+	return found;
+}
+
+static int add_one(crd_parse *p, kr_fslist *l, const kr_fieldspec *fs, const char *what)
+{
+	return merge_list(p->ctx, l, &(kr_fslist){ (kr_fieldspec *)fs, 1, 1 }, what, p->o);
+}
+
+/* loadCrdIntoConfig */
+static int load_crd_type(crd_parse *p, kr_tconfig *tc, const char *kind,
+                         const char *type_name, crd_path *path)
+{
+	kr_ctx *ctx = p->ctx;
+	const kr_node *def = find_def(p, type_name);
+	if (!def)
+		return 0;
+	const kr_node *schema = def_schema(p, def);
+	const kr_node *props = schema ? kr_map_get(schema, "properties") : NULL;
+	if (is_null(props))
+		return 0;
+	if (path->n >= NELEM(path->seg))
+		return kr_fail_at(ctx, KR_ELIMIT, p->file, def->line, def->col,
+		                  "$ref chain from '%s' too deep (a cycle?)", type_name);
+	for (uint32_t i = 0; i < props->u.m.len; i++) {
+		const kr_pair *kv = &props->u.m.items[i];
+		const kr_node *prop = kv->value;
+		const char *name = key_text(&ctx->arena, kv->key);
+		int rc = 0;
+		if (!name)
+			return kr_nomem(ctx);
+		if (is_null(prop))
+			continue;
+		kr_fieldspec fs = { "", "", kind, NULL, 0 };
+		if (ext_string(p, prop, "x-kubernetes-annotation")) {
+			if (!(fs.path = join_path(ctx, path, name, NULL)) ||
+			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
+				return kr_nomem(ctx);
+			if ((rc = add_one(p, &tc->common_annotations, &fs, "CommonAnnotations")) < 0)
+				return rc;
+		}
+		if (ext_string(p, prop, "x-kubernetes-label-selector")) {
+			if (!(fs.path = join_path(ctx, path, name, NULL)) ||
+			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
+				return kr_nomem(ctx);
+			if ((rc = add_one(p, &tc->common_labels, &fs, "CommonLabels")) < 0)
+				return rc;
+		}
+		/* Identity fields get the name prefix only, never the suffix
+		 * (tr_crds_fields). */
+		if (ext_string(p, prop, "x-kubernetes-identity")) {
+			if (!(fs.path = join_path(ctx, path, name, NULL)) ||
+			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
+				return kr_nomem(ctx);
+			if ((rc = add_one(p, &tc->name_prefix, &fs, "NamePrefix")) < 0)
+				return rc;
+		}
+		const char *version = ext_string(p, prop, "x-kubernetes-object-ref-api-version");
+		const char *rkind = ext_string(p, prop, "x-kubernetes-object-ref-kind");
+		if (version && rkind) {
+			const char *key = ext_string(p, prop, "x-kubernetes-object-ref-name-key");
+			if (!(fs.path = join_path(ctx, path, name, key ? key : "name")) ||
+			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
+				return kr_nomem(ctx);
+			kr_nameref nr = { "", version, rkind, { &fs, 1, 1 } };
+			if ((rc = nameref_merge_one(ctx, tc, &nr, p->o)) < 0)
+				return rc;
+		}
+		const kr_node *ref = kr_map_get(prop, "$ref");
+		if (ref && ref->type == KR_SCALAR && kr_y11_type_of(ref) == KR_Y11_STR) {
+			path->seg[path->n++] = name;
+			rc = load_crd_type(p, tc, kind, ref->u.s.str, path);
+			path->n--;
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* LoadConfigFromCRDs for one file: makeConfigFromApiMap. */
+static int parse_crds(kr_ctx *ctx, const char *file, const char *data, size_t len,
+                      origins *o, kr_tconfig *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (len == 0)
+		/* kustomize indexes content[0] and panics. */
+		return kr_fail(ctx, KR_EINVALID, "%s: an empty CRD file cannot be read "
+		               "(kustomize crashes on it)", file);
+	kr_doclist docs = { 0 };
+	int rc = kr_yaml_parse(ctx, file, data, len,
+	                       KR_YAML_FIRST_DOC_ONLY | KR_YAML_DUP_LAST_WINS, &docs);
+	if (rc < 0)
+		return rc;
+	if (docs.len == 0 || is_null(docs.docs[0]))
+		return 0;
+	crd_parse p = { ctx, file, o, docs.docs[0] };
+	if ((rc = check_defs(&p)) < 0)
+		return rc;
+	const kr_node *defs = p.defs;
+	for (uint32_t i = 0; i < defs->u.m.len; i++) {
+		const char *name = key_text(&ctx->arena, defs->u.m.items[i].key);
+		if (!name)
+			return kr_nomem(ctx);
+		/* A later definition of the same name replaced this one. */
+		if (find_def(&p, name) != defs->u.m.items[i].value)
+			continue;
+		const kr_node *schema = def_schema(&p, defs->u.m.items[i].value);
+		const kr_node *props = schema ? kr_map_get(schema, "properties") : NULL;
+		/* looksLikeAk8sType */
+		if (is_null(props) || !kr_map_get(props, "kind") ||
+		    !kr_map_get(props, "apiVersion") || !kr_map_get(props, "metadata"))
+			continue;
+		const char *dot = strrchr(name, '.');
+		const char *kind = dot ? dot + 1 : name;
+		kr_tconfig one;
+		crd_path path;
+		memset(&one, 0, sizeof(one));
+		path.n = 0;
+		if ((rc = load_crd_type(&p, &one, kind, name, &path)) < 0 ||
+		    (rc = merge_config(ctx, out, &one, o)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+int kr_tconfig_load_user(kr_ctx *ctx, const kr_kustomization *k, kr_tconfig *tc)
+{
+	const kr_node *configs, *crds;
+	origins o = { 0 };
+	kr_tconfig builtin;
+	int rc;
+	if ((rc = string_list(ctx, k, "configurations", &configs)) < 0 ||
+	    (rc = string_list(ctx, k, "crds", &crds)) < 0)
+		return rc;
+	const builtin_cache *bc = get_builtin_cache();
+	if (!bc)
+		return kr_nomem(ctx);
+
+	/* MakeTransformerConfig: the files merged among themselves, then into
+	 * the builtin configuration. */
+	if (configs && configs->u.q.len) {
+		kr_tconfig user;
+		memset(&user, 0, sizeof(user));
+		for (uint32_t i = 0; i < configs->u.q.len; i++) {
+			const kr_node *e = configs->u.q.items[i];
+			const char *display;
+			char *data;
+			size_t len;
+			kr_tconfig one;
+			if ((rc = load_entry(ctx, k, "configurations", e, &display, &data,
+			                     &len)) < 0)
+				return rc;
+			if ((rc = parse_config(ctx, display, data, len, &o, &one)) < 0 ||
+			    (rc = merge_config(ctx, &user, &one, &o)) < 0)
+				return kr_wrap(ctx, "%s: configurations", k->file);
+		}
+		if ((rc = tconfig_copy(ctx, &builtin, &bc->sorted)) < 0)
+			return rc;
+		if ((rc = merge_config(ctx, &builtin, &user, &o)) < 0)
+			return kr_wrap(ctx, "%s: configurations", k->file);
+		/* ra.MergeConfig(tConfig) */
+		if ((rc = merge_config(ctx, tc, &builtin, &o)) < 0)
+			return kr_wrap(ctx, "%s: merging the transformer configuration",
+			               k->file);
+	} else if (tconfig_is_empty(tc)) {
+		if ((rc = tconfig_copy(ctx, tc, &bc->merged)) < 0)
+			return rc;
+	} else if ((rc = merge_config(ctx, tc, &bc->sorted, &o)) < 0) {
+		return kr_wrap(ctx, "%s: merging the transformer configuration", k->file);
+	}
+
+	/* LoadConfigFromCRDs, then ra.MergeConfig(crdTc) */
+	kr_tconfig fromcrds;
+	memset(&fromcrds, 0, sizeof(fromcrds));
+	for (uint32_t i = 0; crds && i < crds->u.q.len; i++) {
+		const kr_node *e = crds->u.q.items[i];
+		const char *display;
+		char *data;
+		size_t len;
+		kr_tconfig one;
+		if ((rc = load_entry(ctx, k, "crds", e, &display, &data, &len)) < 0)
+			return rc;
+		if ((rc = parse_crds(ctx, display, data, len, &o, &one)) < 0 ||
+		    (rc = merge_config(ctx, &fromcrds, &one, &o)) < 0)
+			return kr_wrap(ctx, "%s: crds", k->file);
+	}
+	if ((rc = merge_config(ctx, tc, &fromcrds, &o)) < 0)
+		return kr_wrap(ctx, "%s: merging the configuration from crds", k->file);
+	return 0;
+}
