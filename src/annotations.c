@@ -8,15 +8,11 @@
  * everything, and the pod template annotations of the workload kinds),
  * creating the mappings on the way.  The decoding of the map and the
  * setting are the same as for commonLabels and are shared with labels.c
- * (kr_string_map_transform): values must be strings to kustomize's
- * kustomization decoder (`a: 1` is rejected), null is "".
+ * (kr_string_map_transform, transformers.h): values must be strings to
+ * kustomize's kustomization decoder (`a: 1` is rejected, kdecode.h), null
+ * is "".
  */
-#include "fieldspec.h"
 #include "transformers.h"
-
-/* labels.c */
-int kr_string_map_transform(kr_ctx *ctx, kr_layer *l, const char *field,
-                            const char *noun, const kr_fslist *specs);
 
 int kr_annotations_transform(kr_ctx *ctx, kr_layer *l)
 {

@@ -43,366 +43,10 @@
 
 #include "fieldspec.h"
 #include "fsutil.h"
+#include "kdecode.h"
 #include "parse.h"
 
-/* ------------------------------------------------------------------ */
-/* go-yaml v2 scalar typing                                            */
-
-typedef struct y11_value {
-	int b;
-	int is_unsigned;
-	long long i;
-	unsigned long long u;
-	double f;
-} y11_value;
-
-static int text_is(const char *s, size_t len, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(list[i]) == len && !memcmp(list[i], s, len))
-			return 1;
-	return 0;
-}
-
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Go's strconv.ParseUint(s, 0, 64) on a string without underscores:
- * 0 ok, -1 syntax error, -2 out of range. */
-static int go_parse_uint0(const char *s, size_t n, unsigned long long *out)
-{
-	unsigned base = 10;
-	if (n == 0)
-		return -1;
-	if (s[0] == '0') {
-		char c1 = n >= 3 ? (char)(s[1] | 0x20) : 0;
-		if (c1 == 'b' || c1 == 'o' || c1 == 'x') {
-			base = c1 == 'b' ? 2 : c1 == 'o' ? 8 : 16;
-			s += 2;
-			n -= 2;
-		} else {
-			base = 8;
-			s++;
-			n--;
-		}
-	}
-	unsigned long long v = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d;
-		char c = s[i];
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-			d = (unsigned)((c | 0x20) - 'a' + 10);
-		else
-			return -1;
-		if (d >= base)
-			return -1;
-		if (v > (ULLONG_MAX - d) / base)
-			return -2;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Go's strconv.ParseInt(s, 0, 64). */
-static int go_parse_int0(const char *s, size_t n, long long *out)
-{
-	int neg = 0;
-	if (n && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		s++;
-		n--;
-	}
-	unsigned long long u;
-	int rc = go_parse_uint0(s, n, &u);
-	if (rc < 0)
-		return rc;
-	if (!neg && u > (unsigned long long)LLONG_MAX)
-		return -2;
-	if (neg && u > (unsigned long long)LLONG_MAX + 1)
-		return -2;
-	*out = neg ? (long long)(0 - u) : (long long)u;
-	return 0;
-}
-
-/* go-yaml v2's yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-static int yaml_style_float(const char *s, size_t n)
-{
-	size_t i = 0;
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i < n && s[i] == '.') {
-		i++;
-		size_t d = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return 0;
-	} else {
-		size_t d = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return 0;
-		if (i < n && s[i] == '.') {
-			i++;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-		}
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t d = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return 0;
-	}
-	return i == n;
-}
-
-/* Parse a float the regular expression above accepts; -1 when Go's
- * ParseFloat reports it out of range. */
-static int parse_float(const char *s, size_t n, double *out)
-{
-	char buf[128];
-	char *tmp = n < sizeof(buf) ? buf : malloc(n + 1);
-	if (!tmp)
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	double d = strtod(tmp, NULL);
-	if (tmp != buf)
-		free(tmp);
-	if (isinf(d))
-		return -1;
-	*out = d;
-	return 0;
-}
-
-/* go-yaml v2's resolve() for an untagged plain scalar. */
-static kr_y11_type y11_resolve(const char *s, size_t len, y11_value *v)
-{
-	static const char *const t[] = { "y", "Y", "yes", "Yes", "YES", "true",
-		"True", "TRUE", "on", "On", "ON" };
-	static const char *const f[] = { "n", "N", "no", "No", "NO", "false",
-		"False", "FALSE", "off", "Off", "OFF" };
-	static const char *const nul[] = { "~", "null", "Null", "NULL" };
-	static const char *const nan_[] = { ".nan", ".NaN", ".NAN" };
-	static const char *const inf[] = { ".inf", ".Inf", ".INF", "+.inf",
-		"+.Inf", "+.INF" };
-	static const char *const ninf[] = { "-.inf", "-.Inf", "-.INF" };
-	memset(v, 0, sizeof(*v));
-	if (len == 0 || text_is(s, len, nul, NELEM(nul)))
-		return KR_Y11_NULL;
-	char c = s[0];
-	int digit = c >= '0' && c <= '9';
-	if (!digit && c != '+' && c != '-' && c != '.' && !strchr("yYnNtTfFoO~", c))
-		return KR_Y11_STR;
-	if (text_is(s, len, t, NELEM(t))) {
-		v->b = 1;
-		return KR_Y11_BOOL;
-	}
-	if (text_is(s, len, f, NELEM(f)))
-		return KR_Y11_BOOL;
-	if (text_is(s, len, nan_, NELEM(nan_))) {
-		v->f = NAN;
-		return KR_Y11_FLOAT;
-	}
-	if (text_is(s, len, inf, NELEM(inf))) {
-		v->f = INFINITY;
-		return KR_Y11_FLOAT;
-	}
-	if (text_is(s, len, ninf, NELEM(ninf))) {
-		v->f = -INFINITY;
-		return KR_Y11_FLOAT;
-	}
-	if (c == '.') {
-		/* strconv.ParseFloat of the text as it is (no underscores). */
-		if (yaml_style_float(s, len) && parse_float(s, len, &v->f) == 0)
-			return KR_Y11_FLOAT;
-		return KR_Y11_STR;
-	}
-	if (!digit && c != '+' && c != '-')
-		return KR_Y11_STR;
-	/* Timestamps (2001-12-14...) fail every test below and stay strings,
-	 * which is what go-yaml v2 gives an interface{} for them. */
-	char buf[128];
-	char *plain = len < sizeof(buf) ? buf : malloc(len + 1);
-	if (!plain)
-		return KR_Y11_STR;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] != '_')
-			plain[n++] = s[i];
-	plain[n] = '\0';
-	kr_y11_type r = KR_Y11_STR;
-	if (go_parse_int0(plain, n, &v->i) == 0) {
-		r = KR_Y11_INT;
-	} else if (go_parse_uint0(plain, n, &v->u) == 0 && plain[0] != '+' &&
-	           plain[0] != '-') {
-		v->is_unsigned = 1;
-		r = KR_Y11_INT;
-	} else if (yaml_style_float(plain, n) && parse_float(plain, n, &v->f) == 0) {
-		r = KR_Y11_FLOAT;
-	}
-	if (plain != buf)
-		free(plain);
-	return r;
-}
-
-static kr_y11_type y11_type_value(const kr_node *n, y11_value *v)
-{
-	memset(v, 0, sizeof(*v));
-	if (n->style == KR_STYLE_PLAIN && !(n->flags & KR_NODE_TAGGED))
-		return y11_resolve(n->u.s.str, n->u.s.len, v);
-	switch (n->tag) {
-	case KR_TAG_NULL:
-		return KR_Y11_NULL;
-	case KR_TAG_BOOL:
-		v->b = n->u.s.len && strchr("tTyYoO", n->u.s.str[0]) &&
-		       !(n->u.s.len >= 2 && (n->u.s.str[1] | 0x20) == 'f');
-		return KR_Y11_BOOL;
-	case KR_TAG_INT:
-		if (y11_resolve(n->u.s.str, n->u.s.len, v) != KR_Y11_INT)
-			v->i = 0;
-		return KR_Y11_INT;
-	case KR_TAG_FLOAT:
-		if (y11_resolve(n->u.s.str, n->u.s.len, v) != KR_Y11_FLOAT)
-			v->f = strtod(n->u.s.str, NULL);
-		return KR_Y11_FLOAT;
-	default:
-		return KR_Y11_STR;
-	}
-}
-
-kr_y11_type kr_y11_type_of(const kr_node *n)
-{
-	y11_value v;
-	return y11_type_value(n, &v);
-}
-
-/* Go's strconv.FormatFloat(f, 'g', -1, 32). */
-static void format_float32(char *out, size_t size, double d)
-{
-	float f = (float)d;
-	if (isnan(f)) {
-		snprintf(out, size, "NaN");
-		return;
-	}
-	if (isinf(f)) {
-		snprintf(out, size, f > 0 ? "+Inf" : "-Inf");
-		return;
-	}
-	if (f == 0) {
-		snprintf(out, size, signbit(f) ? "-0" : "0");
-		return;
-	}
-	char tmp[64];
-	for (int p = 1; p <= 9; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, (double)f);
-		if ((float)strtod(tmp, NULL) == f)
-			break;
-	}
-	/* tmp is [-]d[.ddd]e[+-]xx: collect the digits and the exponent. */
-	char digits[32];
-	int nd = 0, neg = tmp[0] == '-';
-	const char *p = tmp + neg;
-	for (; *p && *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[nd++] = *p;
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	int exp = atoi(p + 1);
-	int dp = exp + 1;
-	size_t o = 0;
-#define PUT(c) do { if (o + 1 < size) out[o++] = (c); } while (0)
-	if (neg)
-		PUT('-');
-	if (exp < -4 || exp >= 6) {
-		PUT(digits[0]);
-		if (nd > 1) {
-			PUT('.');
-			for (int i = 1; i < nd; i++)
-				PUT(digits[i]);
-		}
-		PUT('e');
-		PUT(exp < 0 ? '-' : '+');
-		int ax = exp < 0 ? -exp : exp;
-		char eb[16];
-		snprintf(eb, sizeof(eb), "%02d", ax);
-		for (char *q = eb; *q; q++)
-			PUT(*q);
-	} else if (dp <= 0) {
-		PUT('0');
-		PUT('.');
-		for (int i = 0; i < -dp; i++)
-			PUT('0');
-		for (int i = 0; i < nd; i++)
-			PUT(digits[i]);
-	} else {
-		for (int i = 0; i < dp; i++)
-			PUT(i < nd ? digits[i] : '0');
-		if (nd > dp) {
-			PUT('.');
-			for (int i = dp; i < nd; i++)
-				PUT(digits[i]);
-		}
-	}
-#undef PUT
-	out[o] = '\0';
-}
-
-const char *kr_y11_as_string(kr_arena *a, const kr_node *n)
-{
-	y11_value v;
-	char buf[64];
-	switch (y11_type_value(n, &v)) {
-	case KR_Y11_NULL:
-		return kr_arena_strdup(a, "");
-	case KR_Y11_BOOL:
-		return kr_arena_strdup(a, v.b ? "true" : "false");
-	case KR_Y11_INT:
-		if (v.is_unsigned)
-			snprintf(buf, sizeof(buf), "%llu", v.u);
-		else
-			snprintf(buf, sizeof(buf), "%lld", v.i);
-		return kr_arena_strdup(a, buf);
-	case KR_Y11_FLOAT:
-		format_float32(buf, sizeof(buf), v.f);
-		return kr_arena_strdup(a, buf);
-	default:
-		return kr_arena_strndup(a, n->u.s.str, n->u.s.len);
-	}
-}
-
-/* encoding/json's name for what a node decodes to, for messages. */
-static const char *json_kind(const kr_node *n)
-{
-	if (n->type == KR_MAP)
-		return "object";
-	if (n->type == KR_SEQ)
-		return "array";
-	switch (kr_y11_type_of(n)) {
-	case KR_Y11_BOOL:
-		return "bool";
-	case KR_Y11_INT:
-	case KR_Y11_FLOAT:
-		return "number";
-	case KR_Y11_NULL:
-		return "null";
-	default:
-		return "string";
-	}
-}
-
-static int is_null(const kr_node *n)
-{
-	return !n || (n->type == KR_SCALAR && kr_y11_type_of(n) == KR_Y11_NULL);
-}
 
 /* ------------------------------------------------------------------ */
 /* Where user specs came from, for error messages                      */
@@ -1004,7 +648,7 @@ static int load_entry(kr_ctx *ctx, const kr_kustomization *k, const char *field,
                       size_t *len)
 {
 	kr_arena *a = &ctx->arena;
-	const char *rel = kr_y11_type_of(entry) == KR_Y11_NULL ? "" : entry->u.s.str;
+	const char *rel = kr_y11_is_null(entry) ? "" : entry->u.s.str;
 	char *abs = kr_path_join(a, k->root, rel);
 	char *disp = kr_path_join(a, k->dir, rel);
 	if (!abs || !disp)
@@ -1041,26 +685,21 @@ static int load_entry(kr_ctx *ctx, const kr_kustomization *k, const char *field,
 static int string_list(kr_ctx *ctx, const kr_kustomization *k, const char *field,
                        const kr_node **out)
 {
-	const kr_node *n = kr_map_get(k->doc, field);
-	*out = NULL;
-	if (is_null(n))
-		return 0;
-	if (n->type != KR_SEQ)
-		return kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
-		                  "invalid Kustomization: json: cannot unmarshal %s into "
-		                  "Go struct field Kustomization.%s of type []string",
-		                  json_kind(n), field);
-	for (uint32_t i = 0; i < n->u.q.len; i++) {
-		const kr_node *e = n->u.q.items[i];
-		kr_y11_type t = e->type == KR_SCALAR ? kr_y11_type_of(e) : KR_Y11_STR;
-		if (e->type != KR_SCALAR || (t != KR_Y11_STR && t != KR_Y11_NULL))
-			return kr_fail_at(ctx, KR_EINVALID, k->file, e->line, e->col,
-			                  "invalid Kustomization: json: cannot unmarshal %s "
-			                  "into Go struct field Kustomization.%s of type string",
-			                  json_kind(e), field);
+	char *gof = kr_arena_printf(&ctx->arena, "Kustomization.%s", field);
+	if (!gof)
+		return kr_nomem(ctx);
+	int rc = kr_kust_decode_list(ctx, k, kr_map_get(k->doc, field), field,
+	                             "a list of strings", gof, "[]string", out);
+	for (uint32_t i = 0; rc == 0 && *out && i < (*out)->u.q.len; i++) {
+		const char *s = "";
+		char *what = kr_arena_printf(&ctx->arena, "%s[%u]", field, i);
+		if (!what)
+			return kr_nomem(ctx);
+		rc = kr_kust_decode_string(ctx, k, (*out)->u.q.items[i], what, gof, &s);
 	}
-	*out = n;
-	return 0;
+	if (rc < 0)
+		*out = NULL;
+	return rc;
 }
 
 /* A mapping key as sigs.k8s.io/yaml turns it into a JSON object key. */
@@ -1101,11 +740,11 @@ static int parse_fieldspec(cfg_parse *p, const kr_node *n, const char *where,
 	fs->create = 0;
 	if (!fs->path)
 		return kr_nomem(ctx);
-	if (is_null(n))
+	if (kr_y11_is_null(n))
 		return origin_add(ctx, p->o, fs->path, p->file, n);
 	if (n->type != KR_MAP)
 		return cfg_error(p, n, "json: cannot unmarshal %s into Go struct field "
-		                 "%s of type %s", json_kind(n), where, "types.FieldSpec");
+		                 "%s of type %s", kr_y11_json_kind(n), where, "types.FieldSpec");
 	for (uint32_t i = 0; i < n->u.m.len; i++) {
 		const kr_pair *kv = &n->u.m.items[i];
 		const char *key = key_text(&ctx->arena, kv->key);
@@ -1126,9 +765,9 @@ static int parse_fieldspec(cfg_parse *p, const kr_node *n, const char *where,
 		if (dst) {
 			if (v->type != KR_SCALAR)
 				return cfg_error(p, v, "json: cannot unmarshal %s into Go struct "
-				                 "field FieldSpec.%s of type string", json_kind(v),
+				                 "field FieldSpec.%s of type string", kr_y11_json_kind(v),
 				                 key);
-			if (is_null(v))
+			if (kr_y11_is_null(v))
 				continue;   /* JSON null leaves a Go string as it was */
 			const char *s = kr_y11_as_string(&ctx->arena, v);
 			if (!s)
@@ -1137,13 +776,13 @@ static int parse_fieldspec(cfg_parse *p, const kr_node *n, const char *where,
 			continue;
 		}
 		/* create: a bool; null leaves it as it was. */
-		y11_value yv;
-		kr_y11_type t = v->type == KR_SCALAR ? y11_type_value(v, &yv) : KR_Y11_STR;
-		if (v->type == KR_SCALAR && t == KR_Y11_NULL)
+		kr_y11_value yv;
+		kr_y11_type t = kr_y11_value_of(v, &yv);
+		if (t == KR_Y11_NULL)
 			continue;
-		if (v->type != KR_SCALAR || t != KR_Y11_BOOL)
+		if (t != KR_Y11_BOOL)
 			return cfg_error(p, v, "json: cannot unmarshal %s into Go struct field "
-			                 "FieldSpec.%s.create of type bool", json_kind(v),
+			                 "FieldSpec.%s.create of type bool", kr_y11_json_kind(v),
 			                 where);
 		fs->create = yv.b;
 	}
@@ -1157,11 +796,11 @@ static int parse_fieldspec(cfg_parse *p, const kr_node *n, const char *where,
 static int parse_fslist(cfg_parse *p, const kr_node *n, const char *where,
                         kr_fslist *out)
 {
-	if (is_null(n))
+	if (kr_y11_is_null(n))
 		return 0;
 	if (n->type != KR_SEQ)
 		return cfg_error(p, n, "json: cannot unmarshal %s into Go struct field %s "
-		                 "of type %s", json_kind(n), where, "types.FsSlice");
+		                 "of type %s", kr_y11_json_kind(n), where, "types.FsSlice");
 	for (uint32_t i = 0; i < n->u.q.len; i++) {
 		kr_fieldspec fs;
 		int rc = parse_fieldspec(p, n->u.q.items[i], where, &fs);
@@ -1176,23 +815,23 @@ static int parse_fslist(cfg_parse *p, const kr_node *n, const char *where,
 static int parse_namerefs(cfg_parse *p, const kr_node *n, kr_tconfig *tc)
 {
 	kr_ctx *ctx = p->ctx;
-	if (is_null(n))
+	if (kr_y11_is_null(n))
 		return 0;
 	if (n->type != KR_SEQ)
 		return cfg_error(p, n, "json: cannot unmarshal %s into Go struct field %s "
-		                 "of type %s", json_kind(n), "TransformerConfig.nameReference",
-		                 "builtinconfig.nbrSlice");
+		                 "of type %s", kr_y11_json_kind(n),
+		                 "TransformerConfig.nameReference", "builtinconfig.nbrSlice");
 	for (uint32_t i = 0; i < n->u.q.len; i++) {
 		const kr_node *e = n->u.q.items[i];
 		kr_nameref nr;
 		memset(&nr, 0, sizeof(nr));
 		nr.group = nr.version = nr.kind = "";
-		if (!is_null(e) && e->type != KR_MAP)
+		if (!kr_y11_is_null(e) && e->type != KR_MAP)
 			return cfg_error(p, e, "json: cannot unmarshal %s into Go struct field "
-			                 "%s of type %s", json_kind(e),
+			                 "%s of type %s", kr_y11_json_kind(e),
 			                 "TransformerConfig.nameReference",
 			                 "builtinconfig.NameBackReferences");
-		for (uint32_t j = 0; !is_null(e) && j < e->u.m.len; j++) {
+		for (uint32_t j = 0; !kr_y11_is_null(e) && j < e->u.m.len; j++) {
 			const kr_pair *kv = &e->u.m.items[j];
 			const char *key = key_text(&ctx->arena, kv->key);
 			const kr_node *v = kv->value;
@@ -1218,8 +857,8 @@ static int parse_namerefs(cfg_parse *p, const kr_node *n, kr_tconfig *tc)
 			if (v->type != KR_SCALAR)
 				return cfg_error(p, v, "json: cannot unmarshal %s into Go struct "
 				                 "field NameBackReferences.%s of type string",
-				                 json_kind(v), key);
-			if (is_null(v))
+				                 kr_y11_json_kind(v), key);
+			if (kr_y11_is_null(v))
 				continue;
 			if (!(*dst = kr_y11_as_string(&ctx->arena, v)))
 				return kr_nomem(ctx);
@@ -1265,13 +904,13 @@ static int parse_config(kr_ctx *ctx, const char *file, const char *data, size_t 
 	memset(tc, 0, sizeof(*tc));
 	if (rc < 0)
 		return rc;
-	if (docs.len == 0 || is_null(docs.docs[0]))
+	if (docs.len == 0 || kr_y11_is_null(docs.docs[0]))
 		return 0;
 	const kr_node *doc = docs.docs[0];
 	cfg_parse p = { ctx, file, o };
 	if (doc->type != KR_MAP)
 		return cfg_error(&p, doc, "json: cannot unmarshal %s into Go value of "
-		                 "type builtinconfig.TransformerConfig", json_kind(doc));
+		                 "type builtinconfig.TransformerConfig", kr_y11_json_kind(doc));
 	for (uint32_t i = 0; i < doc->u.m.len; i++) {
 		const kr_pair *kv = &doc->u.m.items[i];
 		const char *key = key_text(&ctx->arena, kv->key);
@@ -1316,7 +955,8 @@ static int crd_error(crd_parse *p, const kr_node *at, const char *what)
 {
 	return kr_fail_at(p->ctx, KR_EINVALID, p->file, at->line, at->col,
 	                  "unable to parse open API definition: json: cannot "
-	                  "unmarshal %s into Go value of type %s", json_kind(at), what);
+	                  "unmarshal %s into Go value of type %s", kr_y11_json_kind(at),
+	                  what);
 }
 
 /* The Schema of a definition (its "Schema" member, matched
@@ -1324,21 +964,21 @@ static int crd_error(crd_parse *p, const kr_node *at, const char *what)
 static const kr_node *def_schema(crd_parse *p, const kr_node *def)
 {
 	const kr_node *s = NULL;
-	if (is_null(def))
+	if (kr_y11_is_null(def))
 		return NULL;
 	for (uint32_t i = 0; i < def->u.m.len; i++) {
 		const char *key = key_text(&p->ctx->arena, def->u.m.items[i].key);
 		if (key && !strcasecmp(key, "schema"))
 			s = def->u.m.items[i].value;
 	}
-	return is_null(s) ? NULL : s;
+	return kr_y11_is_null(s) ? NULL : s;
 }
 
 /* Check the shapes the decoder insists on: definitions are objects, a
  * Schema is an object, its properties an object of Schemas. */
 static int check_schema(crd_parse *p, const kr_node *s, unsigned depth)
 {
-	if (is_null(s))
+	if (kr_y11_is_null(s))
 		return 0;
 	if (s->type != KR_MAP)
 		return crd_error(p, s, "spec.Schema");
@@ -1346,7 +986,7 @@ static int check_schema(crd_parse *p, const kr_node *s, unsigned depth)
 		return kr_fail_at(p->ctx, KR_ELIMIT, p->file, s->line, s->col,
 		                  "OpenAPI schema nested too deeply");
 	const kr_node *props = kr_map_get(s, "properties");
-	if (is_null(props))
+	if (kr_y11_is_null(props))
 		return 0;
 	if (props->type != KR_MAP)
 		return crd_error(p, props, "map[string]spec.Schema");
@@ -1365,7 +1005,7 @@ static int check_defs(crd_parse *p)
 		return crd_error(p, defs, "accumulator.nameToApiMap");
 	for (uint32_t i = 0; i < defs->u.m.len; i++) {
 		const kr_node *def = defs->u.m.items[i].value;
-		if (is_null(def))
+		if (kr_y11_is_null(def))
 			continue;
 		if (def->type != KR_MAP)
 			return crd_error(p, def, "accumulator.OpenAPIDefinition");
@@ -1374,7 +1014,7 @@ static int check_defs(crd_parse *p)
 			const kr_node *v = def->u.m.items[j].value;
 			if (!key)
 				return kr_nomem(p->ctx);
-			if (!strcasecmp(key, "dependencies") && !is_null(v) &&
+			if (!strcasecmp(key, "dependencies") && !kr_y11_is_null(v) &&
 			    v->type != KR_SEQ)
 				return crd_error(p, v, "[]string");
 		}
@@ -1455,7 +1095,7 @@ static int load_crd_type(crd_parse *p, kr_tconfig *tc, const char *kind,
 		return 0;
 	const kr_node *schema = def_schema(p, def);
 	const kr_node *props = schema ? kr_map_get(schema, "properties") : NULL;
-	if (is_null(props))
+	if (kr_y11_is_null(props))
 		return 0;
 	if (path->n >= NELEM(path->seg))
 		return kr_fail_at(ctx, KR_ELIMIT, p->file, def->line, def->col,
@@ -1467,7 +1107,7 @@ static int load_crd_type(crd_parse *p, kr_tconfig *tc, const char *kind,
 		int rc = 0;
 		if (!name)
 			return kr_nomem(ctx);
-		if (is_null(prop))
+		if (kr_y11_is_null(prop))
 			continue;
 		kr_fieldspec fs = { "", "", kind, NULL, 0 };
 		if (ext_string(p, prop, "x-kubernetes-annotation")) {
@@ -1530,7 +1170,7 @@ static int parse_crds(kr_ctx *ctx, const char *file, const char *data, size_t le
 	                       KR_YAML_FIRST_DOC_ONLY | KR_YAML_DUP_LAST_WINS, &docs);
 	if (rc < 0)
 		return rc;
-	if (docs.len == 0 || is_null(docs.docs[0]))
+	if (docs.len == 0 || kr_y11_is_null(docs.docs[0]))
 		return 0;
 	crd_parse p = { ctx, file, o, docs.docs[0] };
 	if ((rc = check_defs(&p)) < 0)
@@ -1546,7 +1186,7 @@ static int parse_crds(kr_ctx *ctx, const char *file, const char *data, size_t le
 		const kr_node *schema = def_schema(&p, defs->u.m.items[i].value);
 		const kr_node *props = schema ? kr_map_get(schema, "properties") : NULL;
 		/* looksLikeAk8sType */
-		if (is_null(props) || !kr_map_get(props, "kind") ||
+		if (kr_y11_is_null(props) || !kr_map_get(props, "kind") ||
 		    !kr_map_get(props, "apiVersion") || !kr_map_get(props, "metadata"))
 			continue;
 		const char *dot = strrchr(name, '.');

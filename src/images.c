@@ -2,9 +2,8 @@
  * images.c - the `images:` (and deprecated `imageTags:`) field of a
  * kustomization: kustomize's ImageTagTransformer
  * (api/internal/builtins/ImageTagTransformer.go, api/filters/imagetag,
- * api/internal/image), and the decoding of kustomization list entries
- * into Go struct fields the way kustomize's strict YAML->JSON->struct
- * unmarshalling does (shared with replicas.c).
+ * api/internal/image).  The entries are decoded as kustomize decodes
+ * them (kdecode.h: types.Image, case-insensitive fields, strings only).
  *
  * For every entry (images first, then imageTags, as FixKustomization
  * appends them), in order, kustomize runs two filters over all resources
@@ -45,60 +44,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
 #include "fieldspec.h"
+#include "images.h"
+#include "kdecode.h"
 #include "transformers.h"
-
-/* Also used by replicas.c and the unit tests (which repeat these
- * prototypes). */
-int kr_kust_decode_list(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                        const char *what, const char *gofield, const char *gotype,
-                        const kr_node **out);
-int kr_kust_decode_struct(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                          const char *what, const char *gofield, const char *gotype,
-                          const char *const *fields, size_t nfields,
-                          const kr_node **values);
-int kr_kust_decode_string(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                          const char *what, const char *gofield, const char **out);
-int kr_kust_decode_int64(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                         const char *what, const char *gofield, int64_t *out);
-const char *kr_go_regex_unsupported(const char *p, size_t n);
-void kr_image_split(const char *img, size_t len, size_t part[6]);
-char *kr_image_rebuild(kr_arena *a, const char *img, size_t len,
-                       const char *new_name, const char *new_tag,
-                       const char *digest, const char *tag_suffix);
-int kr_image_pattern_match(kr_ctx *ctx, const char *name, const char *value,
-                           size_t len);
-
-/* ---- Go struct decoding of kustomization entries ---------------------- */
-
-/* What sigs.k8s.io/yaml (go-yaml v2 resolution, then encoding/json) makes
- * of a YAML value, as JSON sees it. */
-typedef enum v2kind {
-	V2_NULL, V2_BOOL, V2_INT, V2_UINT, V2_FLOAT, V2_STR, V2_MAP, V2_SEQ
-} v2kind;
-
-static const char *const v2_null_words[] = { "", "~", "null", "Null", "NULL" };
-static const char *const v2_bool_words[] = {
-	"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
-	"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"
-};
-static const char *const v2_float_words[] = {
-	".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-	"-.inf", "-.Inf", "-.INF"
-};
-
-static int word_in(const char *s, size_t len, const char *const *w, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(w[i]) == len && !memcmp(w[i], s, len))
-			return 1;
-	return 0;
-}
 
 static int digit_val(char c)
 {
@@ -109,344 +62,6 @@ static int digit_val(char c)
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A' + 10;
 	return 99;
-}
-
-/* strconv.ParseUint(s, 0, 64) (no underscores: the caller removed them). */
-static int go_parse_uint0(const char *s, size_t n, uint64_t *out)
-{
-	unsigned base = 10;
-	if (n == 0)
-		return -1;
-	if (s[0] == '0') {
-		if (n >= 3 && (s[1] == 'b' || s[1] == 'B'))
-			base = 2, s += 2, n -= 2;
-		else if (n >= 3 && (s[1] == 'o' || s[1] == 'O'))
-			base = 8, s += 2, n -= 2;
-		else if (n >= 3 && (s[1] == 'x' || s[1] == 'X'))
-			base = 16, s += 2, n -= 2;
-		else
-			base = 8, s += 1, n -= 1;
-	}
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned)digit_val(s[i]);
-		if (d >= base)
-			return -1;
-		if (v > (UINT64_MAX - d) / base)
-			return -1;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* strconv.ParseInt(s, 0, 64). */
-static int go_parse_int0(const char *s, size_t n, int64_t *out)
-{
-	int neg = 0;
-	if (n && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		s++, n--;
-	}
-	uint64_t u;
-	if (go_parse_uint0(s, n, &u) < 0)
-		return -1;
-	if (neg) {
-		if (u > (uint64_t)INT64_MAX + 1)
-			return -1;
-		*out = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
-	} else {
-		if (u > (uint64_t)INT64_MAX)
-			return -1;
-		*out = (int64_t)u;
-	}
-	return 0;
-}
-
-/* go-yaml v2's yamlStyleFloat:
- * ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-static int yaml_style_float(const char *s, size_t n)
-{
-	size_t i = 0;
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i < n && s[i] == '.') {
-		i++;
-		size_t d = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return 0;
-	} else {
-		size_t d = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return 0;
-		if (i < n && s[i] == '.') {
-			i++;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-		}
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t d = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return 0;
-	}
-	return i == n;
-}
-
-/* A float in range (strconv.ParseFloat without ErrRange for overflow). */
-static int parse_float_ok(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (*end || v > 1.7976931348623157e308 || v < -1.7976931348623157e308)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* strconv's underscoreOK for a base-10 float: each '_' between digits. */
-static int go_underscore_ok(const char *s, size_t n)
-{
-	char saw = '^';
-	size_t i = 0;
-	if (n && (s[0] == '+' || s[0] == '-'))
-		i = 1;
-	for (; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			saw = '0';
-			continue;
-		}
-		if (s[i] == '_') {
-			if (saw != '0')
-				return 0;
-			saw = '_';
-			continue;
-		}
-		if (saw == '_')
-			return 0;
-		saw = '!';
-	}
-	return saw != '_';
-}
-
-/* go-yaml v2's resolve() of a plain scalar. */
-static v2kind v2_resolve_plain(kr_arena *a, const char *s, size_t n,
-                               int64_t *iv, uint64_t *uv, double *fv)
-{
-	if (word_in(s, n, v2_null_words, sizeof v2_null_words / sizeof *v2_null_words))
-		return V2_NULL;
-	if (word_in(s, n, v2_bool_words, sizeof v2_bool_words / sizeof *v2_bool_words))
-		return V2_BOOL;
-	if (word_in(s, n, v2_float_words, sizeof v2_float_words / sizeof *v2_float_words))
-		return V2_FLOAT;
-	char c = s[0];
-	if (!(c == '.' || c == '+' || c == '-' || (c >= '0' && c <= '9')))
-		return V2_STR;
-	char *plain = kr_arena_alloc(a, n + 1);
-	if (!plain)
-		return V2_STR;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != '_')
-			plain[k++] = s[i];
-	plain[k] = '\0';
-	if (c == '.') {
-		/* strconv.ParseFloat of the text itself: underscores only
-		 * between digits (".5_0" is 0.5) */
-		if (go_underscore_ok(s, n) && yaml_style_float(plain, k) &&
-		    parse_float_ok(plain, fv) == 0)
-			return V2_FLOAT;
-		return V2_STR;
-	}
-	if (go_parse_int0(plain, k, iv) == 0)
-		return V2_INT;
-	if (plain[0] != '+' && plain[0] != '-' && go_parse_uint0(plain, k, uv) == 0)
-		return V2_UINT;
-	if (yaml_style_float(plain, k) && parse_float_ok(plain, fv) == 0)
-		return V2_FLOAT;
-	return V2_STR;
-}
-
-/* The JSON kind kustomize's loader gives node `n`. */
-static v2kind v2_kind(kr_arena *a, const kr_node *n, int64_t *iv, uint64_t *uv,
-                      double *fv)
-{
-	if (n->type == KR_MAP)
-		return V2_MAP;
-	if (n->type == KR_SEQ)
-		return V2_SEQ;
-	if (n->flags & KR_NODE_TAGGED) {
-		/* an explicit tag: the value as the tag says */
-		switch (n->tag) {
-		case KR_TAG_STR:
-			return V2_STR;
-		case KR_TAG_NULL:
-			return V2_NULL;
-		case KR_TAG_BOOL:
-			return V2_BOOL;
-		default:
-			return v2_resolve_plain(a, n->u.s.str, n->u.s.len, iv, uv, fv);
-		}
-	}
-	if (n->style != KR_STYLE_PLAIN)
-		return V2_STR;
-	return v2_resolve_plain(a, n->u.s.str, n->u.s.len, iv, uv, fv);
-}
-
-static const char *json_kind_name(v2kind k)
-{
-	switch (k) {
-	case V2_BOOL: return "bool";
-	case V2_INT: case V2_UINT: case V2_FLOAT: return "number";
-	case V2_STR: return "string";
-	case V2_MAP: return "object";
-	case V2_SEQ: return "array";
-	default: return "null";
-	}
-}
-
-static const char *kind_desc(v2kind k)
-{
-	switch (k) {
-	case V2_BOOL: return "a bool";
-	case V2_INT: case V2_UINT: case V2_FLOAT: return "a number";
-	case V2_STR: return "a string";
-	case V2_MAP: return "a mapping";
-	case V2_SEQ: return "a list";
-	default: return "null";
-	}
-}
-
-static int type_error(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                      const char *what, const char *expected, v2kind got,
-                      const char *gofield, const char *gotype)
-{
-	return kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
-	                  "invalid Kustomization: '%s' must be %s, not %s "
-	                  "(kubectl: json: cannot unmarshal %s into Go struct field "
-	                  "%s of type %s)", what, expected, kind_desc(got),
-	                  json_kind_name(got), gofield, gotype);
-}
-
-/* A list field: *out is the SEQ, or NULL when absent or null. */
-int kr_kust_decode_list(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                        const char *what, const char *gofield, const char *gotype,
-                        const kr_node **out)
-{
-	int64_t iv;
-	uint64_t uv;
-	double fv;
-	*out = NULL;
-	if (!n)
-		return 0;
-	v2kind kd = v2_kind(&ctx->arena, n, &iv, &uv, &fv);
-	if (kd == V2_NULL)
-		return 0;
-	if (kd != V2_SEQ)
-		return type_error(ctx, k, n, what, "a list", kd, gofield, gotype);
-	*out = n;
-	return 0;
-}
-
-/* A struct: values[i] is the node given for fields[i] (matched
- * case-insensitively, the last one winning, as encoding/json does) or
- * NULL; an unknown field is an error (DisallowUnknownFields). */
-int kr_kust_decode_struct(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                          const char *what, const char *gofield, const char *gotype,
-                          const char *const *fields, size_t nfields,
-                          const kr_node **values)
-{
-	int64_t iv;
-	uint64_t uv;
-	double fv;
-	for (size_t i = 0; i < nfields; i++)
-		values[i] = NULL;
-	v2kind kd = v2_kind(&ctx->arena, n, &iv, &uv, &fv);
-	if (kd == V2_NULL)
-		return 0;
-	if (kd != V2_MAP)
-		return type_error(ctx, k, n, what, "a mapping", kd, gofield, gotype);
-	for (uint32_t j = 0; j < n->u.m.len; j++) {
-		const kr_pair *kv = &n->u.m.items[j];
-		size_t i;
-		for (i = 0; i < nfields; i++)
-			if (kv->key->u.s.len == strlen(fields[i]) &&
-			    !strcasecmp(kv->key->u.s.str, fields[i]))
-				break;
-		if (i == nfields)
-			return kr_fail_at(ctx, KR_EINVALID, k->file, kv->key->line,
-			                  kv->key->col, "invalid Kustomization: unknown "
-			                  "field \"%s\" in %s (kubectl: json: unknown field "
-			                  "\"%s\")", kv->key->u.s.str, what, kv->key->u.s.str);
-		values[i] = kv->value;
-	}
-	return 0;
-}
-
-/* A Go string field: *out is "" when absent or null. */
-int kr_kust_decode_string(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                          const char *what, const char *gofield, const char **out)
-{
-	int64_t iv;
-	uint64_t uv;
-	double fv;
-	*out = "";
-	if (!n)
-		return 0;
-	v2kind kd = v2_kind(&ctx->arena, n, &iv, &uv, &fv);
-	if (kd == V2_NULL)
-		return 0;
-	if (kd != V2_STR)
-		return type_error(ctx, k, n, what, "a string", kd, gofield, "string");
-	*out = n->u.s.str;
-	return 0;
-}
-
-/* A Go int64 field: *out is 0 when absent or null.  A float converts when
- * its JSON form parses as an int64 (3.0 and 1e3 do, 3.5 does not). */
-int kr_kust_decode_int64(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                         const char *what, const char *gofield, int64_t *out)
-{
-	int64_t iv = 0;
-	uint64_t uv = 0;
-	double fv = 0;
-	*out = 0;
-	if (!n)
-		return 0;
-	v2kind kd = v2_kind(&ctx->arena, n, &iv, &uv, &fv);
-	switch (kd) {
-	case V2_NULL:
-		return 0;
-	case V2_INT:
-		*out = iv;
-		return 0;
-	case V2_FLOAT:
-		/* encoding/json writes an integral float below 1e21 without a
-		 * fraction or exponent; int64 takes it when in range */
-		if (fv >= -9223372036854775808.0 && fv < 9223372036854775808.0 &&
-		    (double)(int64_t)fv == fv) {
-			*out = (int64_t)fv;
-			return 0;
-		}
-		/* fall through */
-	case V2_UINT:
-		return kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
-		                  "invalid Kustomization: '%s' must be an integer, not "
-		                  "'%s' (kubectl: json: cannot unmarshal number into Go "
-		                  "struct field %s of type int64)", what, n->u.s.str,
-		                  gofield);
-	default:
-		return type_error(ctx, k, n, what, "an integer", kd, gofield, "int64");
-	}
 }
 
 /* ---- Go regular expressions -------------------------------------------- */
@@ -1060,18 +675,18 @@ static int decode_entries(kr_ctx *ctx, const kr_kustomization *k, const char *fi
 	char *gof = kr_arena_printf(&ctx->arena, "Kustomization.%s", field);
 	if (!gof)
 		return kr_nomem(ctx);
-	int rc = kr_kust_decode_list(ctx, k, kr_map_get(k->doc, field), field, gof,
+	int rc = kr_kust_decode_list(ctx, k, kr_map_get(k->doc, field), field, NULL, gof,
 	                             "[]types.Image", &seq);
 	if (rc < 0 || !seq)
 		return rc;
 	for (uint32_t i = 0; i < seq->u.q.len; i++) {
-		const kr_node *v[5];
 		const kr_node *e = seq->u.q.items[i];
+		kr_kmembers mm;
 		char *what = kr_arena_printf(&ctx->arena, "%s[%u]", field, i);
 		if (!what)
 			return kr_nomem(ctx);
-		if ((rc = kr_kust_decode_struct(ctx, k, e, what, gof, "types.Image",
-		                                names, 5, v)) < 0)
+		if ((rc = kr_kust_decode_struct(ctx, k, e, what, NULL, gof, "types.Image",
+		                                &mm)) < 0)
 			return rc;
 		if (*n == *cap) {
 			size_t ncap = *cap ? *cap * 2 : 8;
@@ -1087,12 +702,18 @@ static int decode_entries(kr_ctx *ctx, const kr_kustomization *k, const char *fi
 		ie->node = e;
 		const char **outs[5] = { &ie->name, &ie->new_name, &ie->tag_suffix,
 		                         &ie->new_tag, &ie->digest };
-		for (int f = 0; f < 5; f++) {
+		for (int f = 0; f < 5; f++)
+			*outs[f] = "";
+		for (uint32_t j = 0; j < mm.len; j++) {
+			const kr_kmember *kv = &mm.items[j];
+			int f = kr_kust_decode_member(ctx, k, kv, what, names, 5);
+			if (f < 0)
+				return f;
 			char *w = kr_arena_printf(&ctx->arena, "%s.%s", what, names[f]);
 			char *g = kr_arena_printf(&ctx->arena, "Image.%s.%s", field, names[f]);
 			if (!w || !g)
 				return kr_nomem(ctx);
-			if ((rc = kr_kust_decode_string(ctx, k, v[f], w, g, outs[f])) < 0)
+			if ((rc = kr_kust_decode_string(ctx, k, kv->value, w, g, outs[f])) < 0)
 				return rc;
 		}
 		(*n)++;

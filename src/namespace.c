@@ -26,7 +26,6 @@
  */
 #include <string.h>
 
-#include "configurations.h"
 #include "fieldspec.h"
 #include "transformers.h"
 
@@ -173,21 +172,11 @@ int kr_namespace_transform(kr_ctx *ctx, kr_layer *l)
 	const kr_kustomization *k = l->k;
 	const kr_node *node = kr_map_get(k->doc, "namespace");
 	int rc;
-	if (!node || is_null(node))
-		return 0;
 	/* The kustomization is decoded with YAML 1.1 typing into a Go string:
 	 * `namespace: 5` or `namespace: yes` are errors
 	 * (tr_namespace_err_not_string). */
-	kr_y11_type t = node->type == KR_SCALAR ? kr_y11_type_of(node) : KR_Y11_STR;
-	if (node->type != KR_SCALAR || t != KR_Y11_STR)
-		return kr_fail_at(ctx, KR_EINVALID, k->file, node->line, node->col,
-		                  "invalid Kustomization: json: cannot unmarshal %s into "
-		                  "Go struct field Kustomization.namespace of type string",
-		                  node->type == KR_MAP ? "object"
-		                  : node->type == KR_SEQ ? "array"
-		                  : t == KR_Y11_BOOL ? "bool" : "number");
-	if (node->u.s.len == 0)
-		return 0;
+	if (!kr_kust_string(ctx, k, "namespace", &rc))
+		return rc;
 	ns_value v = { node->u.s.str, node->u.s.len };
 
 	for (size_t i = 0; i < l->m->len; i++) {

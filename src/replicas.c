@@ -16,8 +16,8 @@
  * the following GVK [...]", even for an entry whose target simply does not
  * exist (tr_replicas_err_no_match).
  *
- * The count is decoded as Go decodes JSON into an int64: 3, 0x10, 1_0,
- * 3.0 and 1e3 are fine, "3", 3.5, true and 2^63 are errors, a missing or
+ * The count is decoded as Go decodes JSON into an int64 (kdecode.h): 3, 0x10,
+ * 1_0, 3.0 and 1e3 are fine, "3", 3.5, true and 2^63 are errors, a missing or
  * null count is 0, and a negative one is kept (tr_replicas_count_forms).
  *
  * The new value keeps the old node's style (kyaml's FieldSetter), and
@@ -30,20 +30,8 @@
 #include <string.h>
 
 #include "fieldspec.h"
+#include "kdecode.h"
 #include "transformers.h"
-
-/* Defined in images.c (decoding kustomization entries as Go does). */
-int kr_kust_decode_list(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                        const char *what, const char *gofield, const char *gotype,
-                        const kr_node **out);
-int kr_kust_decode_struct(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                          const char *what, const char *gofield, const char *gotype,
-                          const char *const *fields, size_t nfields,
-                          const kr_node **values);
-int kr_kust_decode_string(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                          const char *what, const char *gofield, const char **out);
-int kr_kust_decode_int64(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
-                         const char *what, const char *gofield, int64_t *out);
 
 typedef struct setter {
 	int64_t count;
@@ -165,7 +153,8 @@ int kr_replicas_transform(kr_ctx *ctx, kr_layer *l)
 	const kr_kustomization *k = l->k;
 	const kr_node *seq;
 	int rc = kr_kust_decode_list(ctx, k, kr_map_get(k->doc, "replicas"), "replicas",
-	                             "Kustomization.replicas", "[]types.Replica", &seq);
+	                             NULL, "Kustomization.replicas", "[]types.Replica",
+	                             &seq);
 	if (rc < 0 || !seq)
 		return rc;
 	/* Decode every entry first: kustomize rejects a bad one at load. */
@@ -175,20 +164,30 @@ int kr_replicas_transform(kr_ctx *ctx, kr_layer *l)
 	if (!ename || !ecount)
 		return kr_nomem(ctx);
 	for (size_t i = 0; i < n; i++) {
-		const kr_node *v[2];
+		kr_kmembers mm;
 		char *what = kr_arena_printf(&ctx->arena, "replicas[%zu]", i);
 		char *wn = kr_arena_printf(&ctx->arena, "replicas[%zu].name", i);
 		char *wc = kr_arena_printf(&ctx->arena, "replicas[%zu].count", i);
 		if (!what || !wn || !wc)
 			return kr_nomem(ctx);
-		if ((rc = kr_kust_decode_struct(ctx, k, seq->u.q.items[i], what,
+		ename[i] = "";
+		ecount[i] = 0;
+		if ((rc = kr_kust_decode_struct(ctx, k, seq->u.q.items[i], what, NULL,
 		                                "Kustomization.replicas", "types.Replica",
-		                                names, 2, v)) < 0 ||
-		    (rc = kr_kust_decode_string(ctx, k, v[0], wn, "Replica.replicas.name",
-		                                &ename[i])) < 0 ||
-		    (rc = kr_kust_decode_int64(ctx, k, v[1], wc, "Replica.replicas.count",
-		                               &ecount[i])) < 0)
+		                                &mm)) < 0)
 			return rc;
+		for (uint32_t j = 0; j < mm.len; j++) {
+			const kr_kmember *kv = &mm.items[j];
+			int f = kr_kust_decode_member(ctx, k, kv, what, names, 2);
+			if (f < 0)
+				return f;
+			rc = f == 0 ? kr_kust_decode_string(ctx, k, kv->value, wn,
+			                                    "Replica.replicas.name", &ename[i])
+			            : kr_kust_decode_int64(ctx, k, kv->value, wc,
+			                                   "Replica.replicas.count", &ecount[i]);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		setter s = { ecount[i] };

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "kdecode.h"
+
 const kr_transformer kr_transformers[] = {
 	/* kr_namespace_transform, labels, annotations, replicas and images are
 	 * added here as they are implemented, in this order:
@@ -37,14 +39,12 @@ int kr_set_scalar(kr_ctx *ctx, kr_node *n, kr_tag tag, const char *s, size_t len
 const char *kr_kust_string(kr_ctx *ctx, const kr_kustomization *k,
                            const char *field, int *rc)
 {
-	*rc = 0;
-	const kr_node *n = kr_map_get(k->doc, field);
-	if (!n || (n->type == KR_SCALAR && n->tag == KR_TAG_NULL))
-		return NULL;
-	if (n->type != KR_SCALAR) {
-		*rc = kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
-		                 "invalid Kustomization: '%s' must be a string", field);
+	const char *s = "";
+	char *gof = kr_arena_printf(&ctx->arena, "Kustomization.%s", field);
+	if (!gof) {
+		*rc = kr_nomem(ctx);
 		return NULL;
 	}
-	return n->u.s.len ? n->u.s.str : NULL;
+	*rc = kr_kust_decode_string(ctx, k, kr_map_get(k->doc, field), field, gof, &s);
+	return *rc < 0 || !s[0] ? NULL : s;
 }

@@ -50,9 +50,18 @@ int kr_images_transform(kr_ctx *ctx, kr_layer *l);      /* images.c */
  * KR_TAG_STR unless `tag` says otherwise). */
 int kr_set_scalar(kr_ctx *ctx, kr_node *n, kr_tag tag, const char *s, size_t len);
 
-/* A string field of the kustomization, or NULL when absent/null/empty;
- * an error (returned through *rc) when it is not a scalar. */
+/* A string field of the kustomization (namePrefix, nameSuffix,
+ * namespace), or NULL when absent, null or empty; an error (returned
+ * through *rc) when it is not a YAML 1.1 string (`namePrefix: yes` and
+ * `namePrefix: 5` are rejected, as kubectl rejects them; kdecode.h). */
 const char *kr_kust_string(kr_ctx *ctx, const kr_kustomization *k,
                            const char *field, int *rc);
+
+/* Set every pair of the kustomization's map[string]string `field`
+ * (commonAnnotations, commonLabels) on the fields of `specs` that select
+ * each resource; `noun` ("label", "annotation") names a key in messages
+ * (labels.c). */
+int kr_string_map_transform(kr_ctx *ctx, kr_layer *l, const char *field,
+                            const char *noun, const kr_fslist *specs);
 
 #endif

@@ -22,6 +22,7 @@
 #include "configurations.h"
 #include "ctx.h"
 #include "fsutil.h"
+#include "kdecode.h"
 #include "kustomization.h"
 #include "parse.h"
 #include "tconfig.h"

@@ -17,19 +17,11 @@
 
 #include "ctx.h"
 #include "emit.h"
+#include "images.h"
 #include "parse.h"
 #include "resource.h"
 #include "tconfig.h"
 #include "transformers.h"
-
-/* Defined in images.c (not in a header). */
-const char *kr_go_regex_unsupported(const char *p, size_t n);
-void kr_image_split(const char *img, size_t len, size_t part[6]);
-char *kr_image_rebuild(kr_arena *a, const char *img, size_t len,
-                       const char *new_name, const char *new_tag,
-                       const char *digest, const char *tag_suffix);
-int kr_image_pattern_match(kr_ctx *ctx, const char *name, const char *value,
-                           size_t len);
 
 static void check_split(const char *img, const char *name, const char *tag,
                         const char *digest)
