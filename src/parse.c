@@ -32,6 +32,8 @@ typedef struct frame {
 	const char *anchor; /* anchor to register when the node ends */
 	size_t start_count; /* node counter when the collection started */
 	int flow;           /* inside a flow collection ({...} or [...]) */
+	size_t base;        /* where its children start in the parser's scratch
+	                     * stack (pairs for a mapping, nodes for a sequence) */
 	uint32_t *keyidx;   /* hash index of a big mapping's keys (malloc'd):
 	                     * pair index + 1, 0 = empty; NULL while small */
 	size_t keycap;      /* slots in keyidx, a power of two */
@@ -49,6 +51,13 @@ typedef struct parser {
 	size_t alias_nodes;    /* nodes created by alias expansion in this file */
 	unsigned flags;        /* KR_YAML_* */
 	size_t line_offset;    /* lines of the file before this piece */
+	/* Children of the open collections, on two malloc'd stacks; a
+	 * collection gets an exact-size array in the arena when it ends, so
+	 * the tree wastes no space on growing arrays. */
+	kr_pair *ps;
+	size_t pslen, pscap;
+	kr_node **ns;
+	size_t nslen, nscap;
 } parser;
 
 int kr_doclist_push(kr_arena *a, kr_doclist *l, kr_node *doc)
@@ -137,8 +146,69 @@ static anchor *find_anchor(parser *p, const char *name)
 	return NULL;
 }
 
-static kr_pair *frame_find_key(frame *f, const char *s, size_t len);
-static int frame_added_key(frame *f);
+static kr_pair *frame_find_key(parser *p, frame *f, const char *s, size_t len);
+static int frame_added_key(parser *p, frame *f);
+
+static int push_pair(parser *p, kr_node *key, kr_node *value)
+{
+	if (p->pslen == p->pscap) {
+		size_t ncap = p->pscap ? p->pscap * 2 : 256;
+		kr_pair *n = realloc(p->ps, ncap * sizeof(*n));
+		if (!n)
+			return -1;
+		p->ps = n;
+		p->pscap = ncap;
+	}
+	p->ps[p->pslen].key = key;
+	p->ps[p->pslen].value = value;
+	p->pslen++;
+	return 0;
+}
+
+static int push_item(parser *p, kr_node *n)
+{
+	if (p->nslen == p->nscap) {
+		size_t ncap = p->nscap ? p->nscap * 2 : 256;
+		kr_node **q = realloc(p->ns, ncap * sizeof(*q));
+		if (!q)
+			return -1;
+		p->ns = q;
+		p->nscap = ncap;
+	}
+	p->ns[p->nslen++] = n;
+	return 0;
+}
+
+/* A collection ends: move its children from the scratch stack into an
+ * exact-size array in the arena. */
+static int finish_collection(parser *p, frame *f)
+{
+	kr_node *n = f->node;
+	if (n->type == KR_MAP) {
+		size_t cnt = p->pslen - f->base;
+		if (cnt) {
+			kr_pair *items = kr_arena_alloc(&p->ctx->arena, cnt * sizeof(*items));
+			if (!items)
+				return kr_nomem(p->ctx);
+			memcpy(items, p->ps + f->base, cnt * sizeof(*items));
+			n->u.m.items = items;
+		}
+		n->u.m.len = n->u.m.cap = (uint32_t)cnt;
+		p->pslen = f->base;
+	} else {
+		size_t cnt = p->nslen - f->base;
+		if (cnt) {
+			kr_node **items = kr_arena_alloc(&p->ctx->arena, cnt * sizeof(*items));
+			if (!items)
+				return kr_nomem(p->ctx);
+			memcpy(items, p->ns + f->base, cnt * sizeof(*items));
+			n->u.q.items = items;
+		}
+		n->u.q.len = n->u.q.cap = (uint32_t)cnt;
+		p->nslen = f->base;
+	}
+	return 0;
+}
 
 /* Apply "<<" merge keys the way go-yaml v3 decodes them: keys written in
  * the mapping win, then the merged mappings in order (the first one that
@@ -146,8 +216,6 @@ static int frame_added_key(frame *f);
  * serialisation (keys are sorted), but we keep explicit keys first. */
 static int apply_merges(parser *p, frame *f, yaml_mark_t mark)
 {
-	kr_arena *a = &p->ctx->arena;
-	kr_node *map = f->node;
 	for (uint32_t i = 0; i < f->merges->u.q.len; i++) {
 		kr_node *src = f->merges->u.q.items[i];
 		kr_node *list[1] = { src };
@@ -164,10 +232,10 @@ static int apply_merges(parser *p, frame *f, yaml_mark_t mark)
 				                 "map merge requires map or sequence of maps as the value");
 			for (uint32_t k = 0; k < m->u.m.len; k++) {
 				kr_pair *kv = &m->u.m.items[k];
-				if (frame_find_key(f, kv->key->u.s.str, kv->key->u.s.len))
+				if (frame_find_key(p, f, kv->key->u.s.str, kv->key->u.s.len))
 					continue;
-				if (kr_map_append(a, map, kv->key, kv->value) < 0 ||
-				    frame_added_key(f) < 0)
+				if (push_pair(p, kv->key, kv->value) < 0 ||
+				    frame_added_key(p, f) < 0)
 					return kr_nomem(p->ctx);
 			}
 		}
@@ -186,9 +254,9 @@ static size_t key_hash(const char *s, size_t len)
 	return (size_t)XXH3_64bits(s, len);
 }
 
-static void keyidx_put(frame *f, uint32_t idx)
+static void keyidx_put(parser *p, frame *f, uint32_t idx)
 {
-	const kr_node *k = f->node->u.m.items[idx].key;
+	const kr_node *k = p->ps[f->base + idx].key;
 	size_t mask = f->keycap - 1;
 	size_t h = key_hash(k->u.s.str, k->u.s.len) & mask;
 	while (f->keyidx[h])
@@ -196,7 +264,7 @@ static void keyidx_put(frame *f, uint32_t idx)
 	f->keyidx[h] = idx + 1;
 }
 
-static int keyidx_rebuild(frame *f, size_t cap)
+static int keyidx_rebuild(parser *p, frame *f, size_t cap)
 {
 	uint32_t *slots = calloc(cap, sizeof(uint32_t));
 	if (!slots)
@@ -204,19 +272,24 @@ static int keyidx_rebuild(frame *f, size_t cap)
 	free(f->keyidx);
 	f->keyidx = slots;
 	f->keycap = cap;
-	for (uint32_t i = 0; i < f->node->u.m.len; i++)
-		keyidx_put(f, i);
+	for (uint32_t i = 0; i < p->pslen - f->base; i++)
+		keyidx_put(p, f, i);
 	return 0;
 }
 
-static kr_pair *frame_find_key(frame *f, const char *s, size_t len)
+static kr_pair *frame_find_key(parser *p, frame *f, const char *s, size_t len)
 {
-	if (!f->keyidx)
-		return kr_map_find(f->node, s, len);
+	kr_pair *pairs = p->ps + f->base;
+	if (!f->keyidx) {
+		for (size_t i = 0; i < p->pslen - f->base; i++)
+			if (pairs[i].key->u.s.len == len && !memcmp(pairs[i].key->u.s.str, s, len))
+				return &pairs[i];
+		return NULL;
+	}
 	size_t mask = f->keycap - 1;
 	size_t h = key_hash(s, len) & mask;
 	while (f->keyidx[h]) {
-		kr_pair *kv = &f->node->u.m.items[f->keyidx[h] - 1];
+		kr_pair *kv = &pairs[f->keyidx[h] - 1];
 		if (kv->key->u.s.len == len && !memcmp(kv->key->u.s.str, s, len))
 			return kv;
 		h = (h + 1) & mask;
@@ -225,18 +298,18 @@ static kr_pair *frame_find_key(frame *f, const char *s, size_t len)
 }
 
 /* After appending pair `idx` to the frame's mapping. */
-static int frame_added_key(frame *f)
+static int frame_added_key(parser *p, frame *f)
 {
-	uint32_t n = f->node->u.m.len;
+	uint32_t n = (uint32_t)(p->pslen - f->base);
 	if (n < KEYIDX_MIN)
 		return 0;
 	if (!f->keyidx || (size_t)n * 2 > f->keycap) {
 		size_t cap = 64;
 		while (cap < (size_t)n * 4)
 			cap *= 2;
-		return keyidx_rebuild(f, cap);
+		return keyidx_rebuild(p, f, cap);
 	}
-	keyidx_put(f, n - 1);
+	keyidx_put(p, f, n - 1);
 	return 0;
 }
 
@@ -257,7 +330,7 @@ static int attach(parser *p, kr_node *n, kr_node **root, yaml_mark_t mark)
 	}
 	frame *f = &p->stack[p->depth - 1];
 	if (f->node->type == KR_SEQ) {
-		if (kr_seq_append(a, f->node, n) < 0)
+		if (push_item(p, n) < 0)
 			return kr_nomem(p->ctx);
 		return 0;
 	}
@@ -280,7 +353,7 @@ static int attach(parser *p, kr_node *n, kr_node **root, yaml_mark_t mark)
 			return kr_nomem(p->ctx);
 		return 0;
 	}
-	kr_pair *dup = frame_find_key(f, key->u.s.str, key->u.s.len);
+	kr_pair *dup = frame_find_key(p, f, key->u.s.str, key->u.s.len);
 	if (dup && (p->flags & KR_YAML_DUP_LAST_WINS)) {
 		dup->value = n;
 		return 0;
@@ -292,7 +365,7 @@ static int attach(parser *p, kr_node *n, kr_node **root, yaml_mark_t mark)
 		yaml_mark_t km = { 0, key->line - 1 - p->line_offset, key->col - 1 };
 		return fail_mark(p, km, msg);
 	}
-	if (kr_map_append(a, f->node, key, n) < 0 || frame_added_key(f) < 0)
+	if (push_pair(p, key, n) < 0 || frame_added_key(p, f) < 0)
 		return kr_nomem(p->ctx);
 	return 0;
 }
@@ -317,6 +390,7 @@ static int push(parser *p, kr_node *n, const char *anchor_name, int flow)
 	f->node = n;
 	f->anchor = anchor_name;
 	f->start_count = p->nodes;
+	f->base = n->type == KR_MAP ? p->pslen : p->nslen;
 	f->flow = flow || (p->depth > 1 && p->stack[p->depth - 2].flow);
 	return 0;
 }
@@ -675,6 +749,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 			n = f->node;
 			if (f->merges)
 				rc = apply_merges(&p, f, ev.start_mark);
+			if (rc == 0)
+				rc = finish_collection(&p, f);
 			if (rc == 0 && f->anchor)
 				rc = add_anchor(&p, f->anchor, n, p.nodes - f->start_count + 1);
 			frame_release(f);
@@ -722,6 +798,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 	}
 	while (p.depth > 0)
 		frame_release(&p.stack[--p.depth]);
+	free(p.ps);
+	free(p.ns);
 	yaml_parser_delete(&yp);
 	return rc;
 }
