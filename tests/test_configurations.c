@@ -27,38 +27,8 @@
 #include "parse.h"
 #include "tconfig.h"
 
-static char tmpdir[256];
+#include "tutil.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kr-configurations-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	for (char *p = path + strlen(tmpdir) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* Load kustomization `dir` (relative to tmpdir) and merge its
  * configuration into an empty accumulator. */
@@ -238,8 +208,8 @@ static void test_configurations__files(void **state)
 	kr_ctx ctx;
 	kr_tconfig tc;
 
-	put("ok/kustomization.yaml", "configurations:\n- c.yaml\n");
-	put("ok/c.yaml", "NAMEPREFIX:\n- KIND: Foo\n  Path: spec/alias\n  create: on\n"
+	tu_put("ok/kustomization.yaml", "configurations:\n- c.yaml\n");
+	tu_put("ok/c.yaml", "NAMEPREFIX:\n- KIND: Foo\n  Path: spec/alias\n  create: on\n"
 	                 "- kind: 5\n  path: spec/n\n"
 	                 "commonLabels: ~\nnameReference:\n- kind: Gorilla\n  fieldSpecs:\n"
 	                 "  - kind: Park\n    path: spec/gorilla/name\n"
@@ -284,9 +254,9 @@ static void test_configurations__files(void **state)
 		char dir[32], rel[64];
 		snprintf(dir, sizeof(dir), "bad%zu", i);
 		snprintf(rel, sizeof(rel), "%s/kustomization.yaml", dir);
-		put(rel, "configurations:\n- c.yaml\n");
+		tu_put(rel, "configurations:\n- c.yaml\n");
 		snprintf(rel, sizeof(rel), "%s/c.yaml", dir);
-		put(rel, bad[i].config);
+		tu_put(rel, bad[i].config);
 		kr_ctx_init(&ctx, NULL);
 		assert_true(load(&ctx, dir, &tc) < 0);
 		if (!strstr(ctx.err.data, bad[i].want))
@@ -301,8 +271,8 @@ static void test_configurations__file_loading(void **state)
 	(void)state;
 	kr_ctx ctx;
 	kr_tconfig tc;
-	put("outside.yaml", "namePrefix: []\n");
-	put("in/kustomization.yaml", "configurations:\n- ../outside.yaml\n");
+	tu_put("outside.yaml", "namePrefix: []\n");
+	tu_put("in/kustomization.yaml", "configurations:\n- ../outside.yaml\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "in", &tc), KR_ERESTRICT);
 	assert_non_null(strstr(ctx.err.data, "in/kustomization.yaml:2:3:"));
@@ -314,19 +284,19 @@ static void test_configurations__file_loading(void **state)
 	assert_int_equal(load(&ctx, "in", &tc), 0);
 	kr_ctx_free(&ctx);
 
-	put("miss/kustomization.yaml", "crds:\n- nope.json\n");
+	tu_put("miss/kustomization.yaml", "crds:\n- nope.json\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "miss", &tc), KR_ENOTFOUND);
 	kr_ctx_free(&ctx);
 
-	put("dir/kustomization.yaml", "configurations:\n- sub\n");
-	put("dir/sub/x.yaml", "a: 1\n");
+	tu_put("dir/kustomization.yaml", "configurations:\n- sub\n");
+	tu_put("dir/sub/x.yaml", "a: 1\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "dir", &tc), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "must resolve to a file"));
 	kr_ctx_free(&ctx);
 
-	put("num/kustomization.yaml", "configurations:\n- 5\n");
+	tu_put("num/kustomization.yaml", "configurations:\n- 5\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "num", &tc), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "num/kustomization.yaml:2:3:"));
@@ -346,8 +316,8 @@ static void test_configurations__crds(void **state)
 	(void)state;
 	kr_ctx ctx;
 	kr_tconfig tc;
-	put("crd/kustomization.yaml", "crds:\n- defs.yaml\n");
-	put("crd/defs.yaml",
+	tu_put("crd/kustomization.yaml", "crds:\n- defs.yaml\n");
+	tu_put("crd/defs.yaml",
 	    "a.b/v1.Shop:\n  Schema:\n    properties:\n      kind: {}\n"
 	    "      apiVersion: {}\n      metadata: {}\n      spec:\n        $ref: a.b/v1.Spec\n"
 	    "a.b/v1.Spec:\n  schema:\n    properties:\n"
@@ -385,8 +355,8 @@ static void test_configurations__crds(void **state)
 	assert_true(found);
 	kr_ctx_free(&ctx);
 
-	put("crdjson/kustomization.yaml", "crds:\n- defs.json\n");
-	put("crdjson/defs.json", "{\"W\": {\"Schema\": {\"properties\": {\"kind\": {}, "
+	tu_put("crdjson/kustomization.yaml", "crds:\n- defs.json\n");
+	tu_put("crdjson/defs.json", "{\"W\": {\"Schema\": {\"properties\": {\"kind\": {}, "
 	    "\"apiVersion\": {}, \"metadata\": {}, \"id\": "
 	    "{\"x-kubernetes-identity\": \"\"}}}}}\n");
 	kr_ctx_init(&ctx, NULL);
@@ -409,9 +379,9 @@ static void test_configurations__crds(void **state)
 		char dir[32], rel[64];
 		snprintf(dir, sizeof(dir), "crdbad%zu", i);
 		snprintf(rel, sizeof(rel), "%s/kustomization.yaml", dir);
-		put(rel, "crds:\n- defs.yaml\n");
+		tu_put(rel, "crds:\n- defs.yaml\n");
 		snprintf(rel, sizeof(rel), "%s/defs.yaml", dir);
-		put(rel, bad[i].defs);
+		tu_put(rel, bad[i].defs);
 		kr_ctx_init(&ctx, NULL);
 		assert_true(load(&ctx, dir, &tc) < 0);
 		if (!strstr(ctx.err.data, bad[i].want))
@@ -432,5 +402,5 @@ int main(void)
 		cmocka_unit_test(test_configurations__file_loading),
 		cmocka_unit_test(test_configurations__crds),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_tree_setup, tu_tree_teardown);
 }

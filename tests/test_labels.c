@@ -27,65 +27,14 @@
 #include "tconfig.h"
 #include "transformers.h"
 
-typedef struct fixture {
-	kr_ctx ctx;
-	kr_kustomization k;
-	kr_tconfig tc;
-	kr_resmap m;
-	kr_layer l;
-	kr_buf out;
-} fixture;
+#include "tutil.h"
 
-/* Parse a kustomization (canonical field names) and resources, and run
- * `fn` on them; returns fn's result. */
-static int run(fixture *f, int (*fn)(kr_ctx *, kr_layer *), const char *kust,
-               const char *resources)
-{
-	memset(f, 0, sizeof(*f));
-	kr_ctx_init(&f->ctx, NULL);
-	kr_doclist kd = { 0 }, rd = { 0 };
-	assert_int_equal(kr_yaml_parse(&f->ctx, "kustomization.yaml", kust,
-	                               strlen(kust), KR_YAML_DUP_LAST_WINS, &kd), 0);
-	assert_int_equal(kd.len, 1);
-	f->k.file = "kustomization.yaml";
-	f->k.dir = ".";
-	f->k.doc = kd.docs[0];
-	f->k.kind = "Kustomization";
-	assert_int_equal(kr_yaml_parse_resources(&f->ctx, "r.yaml", resources,
-	                                         strlen(resources), &rd), 0);
-	for (size_t i = 0; i < rd.len; i++) {
-		kr_resource *r = kr_resource_new(&f->ctx.arena, rd.docs[i]);
-		assert_non_null(r);
-		assert_int_equal(kr_resmap_append(&f->ctx, &f->m, r), 0);
-	}
-	assert_int_equal(kr_tconfig_init_default(&f->ctx, &f->tc), 0);
-	f->l.k = &f->k;
-	f->l.tc = &f->tc;
-	f->l.m = &f->m;
-	return fn(&f->ctx, &f->l);
-}
-
-/* Resource i as kustomize build prints it. */
-static const char *emit(fixture *f, size_t i)
-{
-	const char *err = NULL;
-	kr_buf_clear(&f->out);
-	assert_int_equal(kr_emit_document(&f->out, f->m.items[i]->doc, &err), 0);
-	kr_buf_putc(&f->out, '\0');
-	return f->out.data;
-}
-
-static void done(fixture *f)
-{
-	kr_buf_free(&f->out);
-	kr_ctx_free(&f->ctx);
-}
 
 static void test_labels__selectors_created_only_where_spec_says(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
 	                     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n"
 	                     "---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n"
 	                     "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\n"
@@ -94,70 +43,70 @@ static void test_labels__selectors_created_only_where_spec_says(void **state)
 	                     "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n"
 	                     "  name: w\nspec:\n  selector: {}\n"), 0);
 	/* Deployment: selector and pod template created */
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
 	                    "  labels:\n    app: x\n  name: d\nspec:\n  selector:\n"
 	                    "    matchLabels:\n      app: x\n  template:\n    metadata:\n"
 	                    "      labels:\n        app: x\n");
 	/* Job: template labels created, the selector is not */
-	assert_string_equal(emit(&f, 1),
+	assert_string_equal(tu_emit(&f, 1),
 	                    "apiVersion: batch/v1\nkind: Job\nmetadata:\n  labels:\n"
 	                    "    app: x\n  name: j\nspec:\n  template:\n    metadata:\n"
 	                    "      labels:\n        app: x\n");
 	/* PDB: nothing but metadata */
-	assert_string_equal(emit(&f, 2),
+	assert_string_equal(tu_emit(&f, 2),
 	                    "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n"
 	                    "  labels:\n    app: x\n  name: p\n");
 	/* Service: spec/selector created */
-	assert_string_equal(emit(&f, 3),
+	assert_string_equal(tu_emit(&f, 3),
 	                    "apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n"
 	                    "    app: x\n  name: s\nspec:\n  selector:\n    app: x\n");
 	/* an unknown kind: metadata only */
-	assert_string_equal(emit(&f, 4),
+	assert_string_equal(tu_emit(&f, 4),
 	                    "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n"
 	                    "  labels:\n    app: x\n  name: w\nspec:\n  selector: {}\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__include_templates_not_selectors(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform,
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform,
 	                     "labels:\n- pairs:\n    t: v\n  includeTemplates: true\n",
 	                     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n"
 	                     "spec:\n  selector:\n    matchLabels:\n      a: b\n"
 	                     "---\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\n"), 0);
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n"
 	                    "    t: v\n  name: d\nspec:\n  selector:\n    matchLabels:\n"
 	                    "      a: b\n  template:\n    metadata:\n      labels:\n"
 	                    "        t: v\n");
-	assert_string_equal(emit(&f, 1),
+	assert_string_equal(tu_emit(&f, 1),
 	                    "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  labels:\n"
 	                    "    t: v\n  name: c\nspec:\n  jobTemplate:\n    metadata:\n"
 	                    "      labels:\n        t: v\n    spec:\n      template:\n"
 	                    "        metadata:\n          labels:\n            t: v\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__plain_entry_metadata_only(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform, "labels:\n- pairs:\n    p: v\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform, "labels:\n- pairs:\n    p: v\n",
 	                     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n"), 0);
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n"
 	                    "    p: v\n  name: d\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__volume_claim_templates(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
 	                     "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: a\n"
 	                     "spec:\n  volumeClaimTemplates:\n  - metadata:\n      name: d\n"
 	                     "  - spec: {}\n  - null\n"
@@ -165,40 +114,40 @@ static void test_labels__volume_claim_templates(void **state)
 	                     "spec:\n  volumeClaimTemplates: null\n  template:\n    metadata: {}\n"
 	                     "---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: c\n"), 0);
 	/* every element gets labels, a null element stays */
-	assert_non_null(strstr(emit(&f, 0),
+	assert_non_null(strstr(tu_emit(&f, 0),
 	                       "  volumeClaimTemplates:\n  - metadata:\n      labels:\n"
 	                       "        app: x\n      name: d\n  - metadata:\n      labels:\n"
 	                       "        app: x\n    spec: {}\n  - null\n"));
 	/* null becomes an empty list; nothing is added to it */
-	assert_non_null(strstr(emit(&f, 1), "  volumeClaimTemplates: []\n"));
+	assert_non_null(strstr(tu_emit(&f, 1), "  volumeClaimTemplates: []\n"));
 	/* an absent list is not created */
-	assert_null(strstr(emit(&f, 2), "volumeClaimTemplates"));
-	done(&f);
+	assert_null(strstr(tu_emit(&f, 2), "volumeClaimTemplates"));
+	tu_done(&f);
 }
 
 static void test_labels__nulls(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
 	                     "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n"
 	                     "  labels: null\nspec:\n  selector:\n    matchLabels: ~\n"
 	                     "  template:\n    metadata:\n      labels:\n"), 0);
 	/* created fields turn null into a mapping; a field that is not
 	 * created stays null */
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: batch/v1\nkind: Job\nmetadata:\n  labels:\n"
 	                    "    app: x\n  name: j\nspec:\n  selector:\n"
 	                    "    matchLabels: null\n  template:\n    metadata:\n"
 	                    "      labels:\n        app: x\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__networkpolicy_fan_out(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform, "commonLabels:\n  app: x\n",
 	                     "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
 	                     "metadata:\n  name: n\nspec:\n  podSelector: {}\n"
 	                     "  ingress:\n  - from:\n    - podSelector:\n        matchLabels:\n"
@@ -206,7 +155,7 @@ static void test_labels__networkpolicy_fan_out(void **state)
 	                     "  - from:\n    - podSelector:\n        matchLabels:\n"
 	                     "          r: b\n  - ports: []\n"
 	                     "  egress:\n  - to:\n    - podSelector:\n        matchLabels: {}\n"), 0);
-	const char *out = emit(&f, 0);
+	const char *out = tu_emit(&f, 0);
 	/* podSelector: {} is not given matchLabels (no create) */
 	assert_non_null(strstr(out, "  podSelector: {}\n"));
 	assert_non_null(strstr(out,
@@ -216,14 +165,14 @@ static void test_labels__networkpolicy_fan_out(void **state)
 	                       "          app: x\n          r: b\n  - ports: []\n"));
 	assert_non_null(strstr(out, "  egress:\n  - to:\n    - podSelector:\n"
 	                            "        matchLabels:\n          app: x\n"));
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__values_are_strings(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform,
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform,
 	                     "commonLabels:\n  num: \"1\"\n  b: 'true'\n  s: !!str 5\n  e:\n"
 	                     "  d: 2024-01-01\n",
 	                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
@@ -232,11 +181,11 @@ static void test_labels__values_are_strings(void **state)
 	assert_non_null(labels);
 	for (uint32_t i = 0; i < labels->u.m.len; i++)
 		assert_int_equal(labels->u.m.items[i].value->tag, KR_TAG_STR);
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n"
 	                    "    b: \"true\"\n    d: \"2024-01-01\"\n    e: \"\"\n"
 	                    "    num: \"1\"\n    s: \"5\"\n  name: c\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__kustomization_decoding_errors(void **state)
@@ -270,61 +219,61 @@ static void test_labels__kustomization_decoding_errors(void **state)
 		{ "commonAnnotations:\n  a: 1\n", NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		fixture f;
+		tu_fixture f;
 		int (*fn)(kr_ctx *, kr_layer *) = cases[i].want ? kr_labels_transform
 		                                                 : kr_annotations_transform;
-		assert_int_equal(run(&f, fn, cases[i].kust,
+		assert_int_equal(tu_run(&f, fn, cases[i].kust,
 		                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
 		                 KR_EINVALID);
 		const char *want = cases[i].want ? cases[i].want
 		                   : "the values of 'commonAnnotations' must be strings";
 		if (!strstr(f.ctx.err.data, want))
 			fail_msg("case %zu: %s\n  lacks: %s", i, f.ctx.err.data, want);
-		done(&f);
+		tu_done(&f);
 	}
 }
 
 static void test_labels__accepted_yaml11_shapes(void **state)
 {
 	(void)state;
-	fixture f;
+	tu_fixture f;
 	/* flags accept YAML 1.1 bools; keys are case-insensitive; null
 	 * entries and null values are fine */
-	assert_int_equal(run(&f, kr_labels_transform,
+	assert_int_equal(tu_run(&f, kr_labels_transform,
 	                     "labels:\n- null\n- Pairs:\n    a: b\n  INCLUDESELECTORS: yes\n"
 	                     "  includeTemplates: null\n  fields: null\n",
 	                     "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"), 0);
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n"
 	                    "    a: b\n  name: s\nspec:\n  selector:\n    a: b\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__conflicting_field_specs(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform,
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform,
 	                     "labels:\n- pairs: {a: b}\n  fields:\n"
 	                     "  - path: metadata/labels\n    create: false\n",
 	                     "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"),
 	                 KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "failed to merge labels: conflicting fieldspecs"));
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_labels__wrong_node_kind(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform, "labels:\n- pairs: {a: b}\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform, "labels:\n- pairs: {a: b}\n",
 	                     "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
 	                     "  labels: text\n"), KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "object Service.v1.[noGrp]/s.[noNs]"));
 	assert_non_null(strstr(f.ctx.err.data, "r.yaml:5:11: considering field "
 	                       "'metadata/labels': wrong node kind: expected "
 	                       "MappingNode but got ScalarNode"));
-	done(&f);
+	tu_done(&f);
 }
 
 /* FieldSetter with an empty name replaces a null (or scalar) field with
@@ -332,15 +281,15 @@ static void test_labels__wrong_node_kind(void **state)
 static void test_labels__empty_key(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform,
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform,
 	                     "labels:\n- pairs: {\"\": v}\n  fields:\n"
 	                     "  - path: spec/selector/matchLabels\n",
 	                     "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n"
 	                     "  labels: null\nspec:\n  selector:\n    matchLabels: null\n"),
 	                 KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "expected ScalarNode but got MappingNode"));
-	done(&f);
+	tu_done(&f);
 }
 
 /* A new key that reads back as a number cannot be printed by kustomize;
@@ -348,64 +297,64 @@ static void test_labels__empty_key(void **state)
 static void test_labels__numeric_key(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform, "labels:\n- pairs: {\"1\": v}\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform, "labels:\n- pairs: {\"1\": v}\n",
 	                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
 	                 KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "label key '1'"));
-	done(&f);
-	assert_int_equal(run(&f, kr_labels_transform, "labels:\n- pairs: {\"1\": v}\n",
+	tu_done(&f);
+	assert_int_equal(tu_run(&f, kr_labels_transform, "labels:\n- pairs: {\"1\": v}\n",
 	                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
 	                     "  labels:\n    \"1\": w\n"), 0);
-	assert_non_null(strstr(emit(&f, 0), "    \"1\": v\n"));
-	done(&f);
+	assert_non_null(strstr(tu_emit(&f, 0), "    \"1\": v\n"));
+	tu_done(&f);
 }
 
 static void test_labels__common_labels_win_and_order(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_labels_transform,
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_labels_transform,
 	                     "labels:\n- pairs: {k: one}\n- pairs: {k: two, z: z}\n"
 	                     "commonLabels: {k: three}\n",
 	                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"), 0);
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n"
 	                    "    k: three\n    z: z\n  name: c\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_annotations__templates(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_annotations_transform,
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_annotations_transform,
 	                     "commonAnnotations:\n  a: \"1\"\n  b:\n",
 	                     "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: d\n"
 	                     "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"), 0);
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n"
 	                    "  annotations:\n    a: \"1\"\n    b: \"\"\n  name: d\nspec:\n"
 	                    "  template:\n    metadata:\n      annotations:\n"
 	                    "        a: \"1\"\n        b: \"\"\n");
-	assert_string_equal(emit(&f, 1),
+	assert_string_equal(tu_emit(&f, 1),
 	                    "apiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n"
 	                    "    a: \"1\"\n    b: \"\"\n  name: s\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_annotations__absent_or_empty_is_a_no_op(void **state)
 {
 	(void)state;
-	fixture f;
-	assert_int_equal(run(&f, kr_annotations_transform, "commonAnnotations: {}\n",
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_annotations_transform, "commonAnnotations: {}\n",
 	                     "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"), 0);
-	assert_string_equal(emit(&f, 0), "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n");
-	done(&f);
-	assert_int_equal(run(&f, kr_labels_transform, "commonLabels: {}\nlabels: []\n",
+	assert_string_equal(tu_emit(&f, 0), "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n");
+	tu_done(&f);
+	assert_int_equal(tu_run(&f, kr_labels_transform, "commonLabels: {}\nlabels: []\n",
 	                     "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"), 0);
-	assert_string_equal(emit(&f, 0), "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n");
-	done(&f);
+	assert_string_equal(tu_emit(&f, 0), "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n");
+	tu_done(&f);
 }
 
 /* The deprecation warning comes from the loader, for a commonLabels map. */

@@ -20,38 +20,8 @@
 #include "fsutil.h"
 #include "kustomization.h"
 
-static char tmpdir[256];
+#include "tutil.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kr-loader-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	for (char *p = path + strlen(tmpdir) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static int load(kr_ctx *ctx, const char *rel, kr_kustomization *k)
 {
@@ -72,7 +42,7 @@ static void count_warning(void *p, const char *line)
 static void test_loader__fields_case_insensitive(void **state)
 {
 	(void)state;
-	put("a/kustomization.yaml", "APIVERSION: kustomize.config.k8s.io/v1beta1\n"
+	tu_put("a/kustomization.yaml", "APIVERSION: kustomize.config.k8s.io/v1beta1\n"
 	                            "Resources:\n- x.yaml\nsortoptions:\n  order: fifo\n");
 	kr_ctx ctx;
 	kr_ctx_init(&ctx, NULL);
@@ -89,7 +59,7 @@ static void test_loader__fields_case_insensitive(void **state)
 static void test_loader__unknown_field_names_position(void **state)
 {
 	(void)state;
-	put("b/kustomization.yaml", "resources:\n- x.yaml\nresourcez:\n- y.yaml\n");
+	tu_put("b/kustomization.yaml", "resources:\n- x.yaml\nresourcez:\n- y.yaml\n");
 	kr_ctx ctx;
 	kr_ctx_init(&ctx, NULL);
 	kr_kustomization k;
@@ -102,7 +72,7 @@ static void test_loader__unknown_field_names_position(void **state)
 static void test_loader__bases_appended_with_warning(void **state)
 {
 	(void)state;
-	put("c/Kustomization", "bases:\n- ../base1\nresources:\n- r.yaml\nbases:\n- ../base2\n");
+	tu_put("c/Kustomization", "bases:\n- ../base1\nresources:\n- r.yaml\nbases:\n- ../base2\n");
 	kr_build_options o = KR_BUILD_OPTIONS_INIT;
 	o.warn = count_warning;
 	warnings = 0;
@@ -125,26 +95,26 @@ static void test_loader__empty_and_bad_kind(void **state)
 	(void)state;
 	kr_ctx ctx;
 	kr_kustomization k;
-	put("d/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
+	tu_put("d/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "d", &k), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "empty"));
 	kr_ctx_free(&ctx);
 
-	put("e/kustomization.yml", "kind: Deployment\nresources: [a.yaml]\n");
+	tu_put("e/kustomization.yml", "kind: Deployment\nresources: [a.yaml]\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "e", &k), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "e/kustomization.yml:1:7:"));
 	kr_ctx_free(&ctx);
 
-	put("f/kustomization.yaml", "kind: Component\napiVersion: kustomize.config.k8s.io/v1beta1\n"
+	tu_put("f/kustomization.yaml", "kind: Component\napiVersion: kustomize.config.k8s.io/v1beta1\n"
 	                            "resources: [a.yaml]\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "f", &k), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "v1alpha1"));
 	kr_ctx_free(&ctx);
 
-	put("g/kustomization.yaml", "resources: a.yaml\n");
+	tu_put("g/kustomization.yaml", "resources: a.yaml\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "g", &k), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "list of strings"));
@@ -156,14 +126,14 @@ static void test_loader__file_name_rules(void **state)
 	(void)state;
 	kr_ctx ctx;
 	kr_kustomization k;
-	put("h/kustomization.yaml", "resources: []\n");
-	put("h/kustomization.yml", "resources: []\n");
+	tu_put("h/kustomization.yaml", "resources: []\n");
+	tu_put("h/kustomization.yml", "resources: []\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "h", &k), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "multiple kustomization files"));
 	kr_ctx_free(&ctx);
 
-	put("i/other.yaml", "a: 1\n");
+	tu_put("i/other.yaml", "a: 1\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "i", &k), KR_ENOTFOUND);
 	assert_non_null(strstr(ctx.err.data, "unable to find one of"));
@@ -178,7 +148,7 @@ static void test_loader__sort_options(void **state)
 	int fifo;
 	kr_node *first, *last;
 
-	put("s1/kustomization.yaml", "resources: []\nsortOptions:\n  order: legacy\n"
+	tu_put("s1/kustomization.yaml", "resources: []\nsortOptions:\n  order: legacy\n"
 	                             "  legacySortOptions:\n    orderFirst: [A, B]\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "s1", &k), 0);
@@ -188,7 +158,7 @@ static void test_loader__sort_options(void **state)
 	assert_null(last);
 	kr_ctx_free(&ctx);
 
-	put("s2/kustomization.yaml", "resources: []\nsortOptions:\n  order: fifo\n"
+	tu_put("s2/kustomization.yaml", "resources: []\nsortOptions:\n  order: fifo\n"
 	                             "  legacySortOptions:\n    orderFirst: [A]\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "s2", &k), 0);
@@ -196,14 +166,14 @@ static void test_loader__sort_options(void **state)
 	assert_non_null(strstr(ctx.err.data, "not 'legacy'"));
 	kr_ctx_free(&ctx);
 
-	put("s3/kustomization.yaml", "resources: []\nsortOptions:\n  legacySortOptions: {}\n");
+	tu_put("s3/kustomization.yaml", "resources: []\nsortOptions:\n  legacySortOptions: {}\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "s3", &k), 0);
 	assert_int_equal(kr_sort_options_parse(&ctx, &k, &fifo, &first, &last), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "must be one of [fifo, legacy]"));
 	kr_ctx_free(&ctx);
 
-	put("s4/kustomization.yaml", "resources: []\n");
+	tu_put("s4/kustomization.yaml", "resources: []\n");
 	kr_ctx_init(&ctx, NULL);
 	assert_int_equal(load(&ctx, "s4", &k), 0);
 	assert_int_equal(kr_sort_options_parse(&ctx, &k, &fifo, &first, &last), 0);
@@ -217,7 +187,7 @@ static void test_loader__sort_options(void **state)
 static void test_loader__resource_file_lists_flattened_last(void **state)
 {
 	(void)state;
-	put("r/list.yaml",
+	tu_put("r/list.yaml",
 	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\n"
 	    "apiVersion: v1\nkind: List\nitems:\n"
 	    "- {apiVersion: v1, kind: ConfigMap, metadata: {name: item1}}\n"
@@ -253,7 +223,7 @@ static void test_loader__resource_file_errors(void **state)
 		{ "a: [\n", "rf.yaml:2:1:" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		put("rf.yaml", cases[i].text);
+		tu_put("rf.yaml", cases[i].text);
 		kr_ctx ctx;
 		kr_ctx_init(&ctx, NULL);
 		kr_resmap m = { 0 };
@@ -302,5 +272,5 @@ int main(void)
 		cmocka_unit_test(test_loader__resource_file_errors),
 		cmocka_unit_test(test_loader__paths),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_tree_setup, tu_tree_teardown);
 }

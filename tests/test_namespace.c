@@ -23,61 +23,20 @@
 #include "tconfig.h"
 #include "transformers.h"
 
-typedef struct fixture {
-	kr_ctx ctx;
-	kr_kustomization k;
-	kr_tconfig tc;
-	kr_resmap m;
-	kr_layer l;
-	kr_buf out;
-} fixture;
+#include "tutil.h"
+
 
 /* Parse a kustomization and resources, run the namespace transformer. */
-static int run(fixture *f, const char *kust, const char *resources)
+static int run(tu_fixture *f, const char *kust, const char *resources)
 {
-	memset(f, 0, sizeof(*f));
-	kr_ctx_init(&f->ctx, NULL);
-	kr_doclist kd = { 0 }, rd = { 0 };
-	assert_int_equal(kr_yaml_parse(&f->ctx, "kustomization.yaml", kust,
-	                               strlen(kust), KR_YAML_DUP_LAST_WINS, &kd), 0);
-	assert_int_equal(kd.len, 1);
-	f->k.file = "kustomization.yaml";
-	f->k.dir = ".";
-	f->k.doc = kd.docs[0];
-	f->k.kind = "Kustomization";
-	assert_int_equal(kr_yaml_parse_resources(&f->ctx, "r.yaml", resources,
-	                                         strlen(resources), &rd), 0);
-	for (size_t i = 0; i < rd.len; i++) {
-		kr_resource *r = kr_resource_new(&f->ctx.arena, rd.docs[i]);
-		assert_non_null(r);
-		assert_int_equal(kr_resmap_append(&f->ctx, &f->m, r), 0);
-	}
-	assert_int_equal(kr_tconfig_init_default(&f->ctx, &f->tc), 0);
-	f->l.k = &f->k;
-	f->l.tc = &f->tc;
-	f->l.m = &f->m;
-	return kr_namespace_transform(&f->ctx, &f->l);
+	return tu_run(f, kr_namespace_transform, kust, resources);
 }
 
-static const char *emit(fixture *f, size_t i)
-{
-	const char *err = NULL;
-	kr_buf_clear(&f->out);
-	assert_int_equal(kr_emit_document(&f->out, f->m.items[i]->doc, &err), 0);
-	kr_buf_putc(&f->out, '\0');
-	return f->out.data;
-}
-
-static void done(fixture *f)
-{
-	kr_buf_free(&f->out);
-	kr_ctx_free(&f->ctx);
-}
 
 static void test_namespace__namespaced_and_cluster_scoped(void **state)
 {
 	(void)state;
-	fixture f;
+	tu_fixture f;
 	assert_int_equal(run(&f, "namespace: prod\n",
 	                     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n"
 	                     "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
@@ -88,19 +47,19 @@ static void test_namespace__namespaced_and_cluster_scoped(void **state)
 	                     "---\napiVersion: v2\nkind: Namespace\nmetadata:\n  name: n2\n"
 	                     "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n"
 	                     "  name: w\n  namespace: null\n"), 0);
-	assert_string_equal(emit(&f, 0), "apiVersion: apps/v1\nkind: Deployment\n"
+	assert_string_equal(tu_emit(&f, 0), "apiVersion: apps/v1\nkind: Deployment\n"
 	                    "metadata:\n  name: d\n  namespace: prod\n");
-	assert_string_equal(emit(&f, 1), "apiVersion: v1\nkind: Service\n"
+	assert_string_equal(tu_emit(&f, 1), "apiVersion: v1\nkind: Service\n"
 	                    "metadata:\n  name: s\n  namespace: prod\n");
 	/* cluster-scoped: untouched, even a namespace written in the input */
-	assert_string_equal(emit(&f, 2), "apiVersion: rbac.authorization.k8s.io/v1\n"
+	assert_string_equal(tu_emit(&f, 2), "apiVersion: rbac.authorization.k8s.io/v1\n"
 	                    "kind: ClusterRole\nmetadata:\n  name: cr\n  namespace: kept\n");
 	/* a v1 Namespace is renamed, one of another apiVersion is namespaced */
-	assert_string_equal(emit(&f, 3), "apiVersion: v1\nkind: Namespace\n"
+	assert_string_equal(tu_emit(&f, 3), "apiVersion: v1\nkind: Namespace\n"
 	                    "metadata:\n  name: prod\n");
-	assert_string_equal(emit(&f, 4), "apiVersion: v2\nkind: Namespace\n"
+	assert_string_equal(tu_emit(&f, 4), "apiVersion: v2\nkind: Namespace\n"
 	                    "metadata:\n  name: n2\n  namespace: prod\n");
-	assert_string_equal(emit(&f, 5), "apiVersion: example.com/v1\nkind: Widget\n"
+	assert_string_equal(tu_emit(&f, 5), "apiVersion: example.com/v1\nkind: Widget\n"
 	                    "metadata:\n  name: w\n  namespace: prod\n");
 	/* every resource stored its id before the change; ids are current */
 	for (size_t i = 0; i < f.m.len; i++)
@@ -110,7 +69,7 @@ static void test_namespace__namespaced_and_cluster_scoped(void **state)
 	assert_string_equal(f.m.items[3]->prev[0].name, "old");
 	assert_string_equal(f.m.items[3]->cur.name, "prod");
 	assert_string_equal(f.m.items[0]->cur.ns, "prod");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_namespace__absent_null_or_empty_is_a_no_op(void **state)
@@ -119,20 +78,20 @@ static void test_namespace__absent_null_or_empty_is_a_no_op(void **state)
 	const char *kusts[] = { "resources: []\n", "namespace:\n", "namespace: ''\n",
 	                        "namespace: ~\n" };
 	for (size_t i = 0; i < sizeof(kusts) / sizeof(kusts[0]); i++) {
-		fixture f;
+		tu_fixture f;
 		assert_int_equal(run(&f, kusts[i], "apiVersion: v1\nkind: ConfigMap\n"
 		                     "metadata:\n  name: c\n"), 0);
-		assert_string_equal(emit(&f, 0), "apiVersion: v1\nkind: ConfigMap\n"
+		assert_string_equal(tu_emit(&f, 0), "apiVersion: v1\nkind: ConfigMap\n"
 		                    "metadata:\n  name: c\n");
 		assert_int_equal(f.m.items[0]->nprev, 0);
-		done(&f);
+		tu_done(&f);
 	}
 }
 
 static void test_namespace__role_binding_subjects(void **state)
 {
 	(void)state;
-	fixture f;
+	tu_fixture f;
 	assert_int_equal(run(&f, "namespace: apps\n",
 	                     "apiVersion: rbac.authorization.k8s.io/v1\n"
 	                     "kind: ClusterRoleBinding\nmetadata:\n  name: crb\nsubjects:\n"
@@ -143,7 +102,7 @@ static void test_namespace__role_binding_subjects(void **state)
 	                     "- kind: ServiceAccount\n  name: default-2\n"
 	                     "- kind: ServiceAccount\n"
 	                     "- ~\n"), 0);
-	assert_string_equal(emit(&f, 0),
+	assert_string_equal(tu_emit(&f, 0),
 	                    "apiVersion: rbac.authorization.k8s.io/v1\n"
 	                    "kind: ClusterRoleBinding\nmetadata:\n  name: crb\nsubjects:\n"
 	                    "- kind: ServiceAccount\n  name: default\n  namespace: apps\n"
@@ -153,13 +112,13 @@ static void test_namespace__role_binding_subjects(void **state)
 	                    "- kind: ServiceAccount\n  name: default-2\n"
 	                    "- kind: ServiceAccount\n"
 	                    "- null\n");
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_namespace__apiservice_and_crd_webhook(void **state)
 {
 	(void)state;
-	fixture f;
+	tu_fixture f;
 	assert_int_equal(run(&f, "namespace: ns\n",
 	                     "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\n"
 	                     "metadata:\n  name: v1.a\nspec:\n  group: a\n"
@@ -172,14 +131,14 @@ static void test_namespace__apiservice_and_crd_webhook(void **state)
 	                     "  conversion:\n    webhook:\n      clientConfig:\n"
 	                     "        service:\n          namespace: old\n"), 0);
 	/* create: true for APIService */
-	assert_string_equal(emit(&f, 0), "apiVersion: apiregistration.k8s.io/v1\n"
+	assert_string_equal(tu_emit(&f, 0), "apiVersion: apiregistration.k8s.io/v1\n"
 	                    "kind: APIService\nmetadata:\n  name: v1.a\nspec:\n  group: a\n"
 	                    "  service:\n    namespace: ns\n");
 	/* create: false for the CRD webhook: only an existing field changes */
-	assert_non_null(strstr(emit(&f, 1), "service:\n          name: s\n"));
-	assert_null(strstr(emit(&f, 1), "namespace"));
-	assert_non_null(strstr(emit(&f, 2), "namespace: ns\n"));
-	done(&f);
+	assert_non_null(strstr(tu_emit(&f, 1), "service:\n          name: s\n"));
+	assert_null(strstr(tu_emit(&f, 1), "namespace"));
+	assert_non_null(strstr(tu_emit(&f, 2), "namespace: ns\n"));
+	tu_done(&f);
 }
 
 static void test_namespace__value_must_be_a_yaml11_string(void **state)
@@ -195,28 +154,28 @@ static void test_namespace__value_must_be_a_yaml11_string(void **state)
 		{ "namespace: {a: b}\n", "unmarshal object" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		fixture f;
+		tu_fixture f;
 		assert_int_equal(run(&f, bad[i].kust, "apiVersion: v1\nkind: ConfigMap\n"
 		                     "metadata:\n  name: c\n"), KR_EINVALID);
 		assert_non_null(strstr(f.ctx.err.data, "kustomization.yaml:1:12:"));
 		assert_non_null(strstr(f.ctx.err.data, bad[i].what));
-		done(&f);
+		tu_done(&f);
 	}
 	/* quoted, or plain text that is not a YAML 1.1 scalar of another type */
 	const char *good[] = { "namespace: 'yes'\n", "namespace: \"5\"\n",
 	                       "namespace: 2024-01-01\n", "namespace: prod-1\n" };
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		fixture f;
+		tu_fixture f;
 		assert_int_equal(run(&f, good[i], "apiVersion: v1\nkind: ConfigMap\n"
 		                     "metadata:\n  name: c\n"), 0);
-		done(&f);
+		tu_done(&f);
 	}
 }
 
 static void test_namespace__id_conflicts(void **state)
 {
 	(void)state;
-	fixture f;
+	tu_fixture f;
 	assert_int_equal(run(&f, "namespace: prod\n",
 	                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
 	                     "  namespace: a\n"
@@ -224,32 +183,32 @@ static void test_namespace__id_conflicts(void **state)
 	                 KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "kustomization.yaml:1:12:"));
 	assert_non_null(strstr(f.ctx.err.data, "ID conflict"));
-	done(&f);
+	tu_done(&f);
 
 	assert_int_equal(run(&f, "namespace: prod\n",
 	                     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"
 	                     "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n"),
 	                 KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "ID conflict"));
-	done(&f);
+	tu_done(&f);
 
 	/* the same name in two kinds is fine */
 	assert_int_equal(run(&f, "namespace: prod\n",
 	                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
 	                     "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: c\n"), 0);
-	done(&f);
+	tu_done(&f);
 }
 
 static void test_namespace__wrong_node_kinds(void **state)
 {
 	(void)state;
-	fixture f;
+	tu_fixture f;
 	assert_int_equal(run(&f, "namespace: prod\n",
 	                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
 	                     "  namespace:\n    a: b\n"), KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "r.yaml:6:5:"));
 	assert_non_null(strstr(f.ctx.err.data, "must target scalar nodes"));
-	done(&f);
+	tu_done(&f);
 
 	assert_int_equal(run(&f, "namespace: prod\n",
 	                     "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
@@ -257,14 +216,14 @@ static void test_namespace__wrong_node_kinds(void **state)
 	                 KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "r.yaml:6:3:"));
 	assert_non_null(strstr(f.ctx.err.data, "role binding subject"));
-	done(&f);
+	tu_done(&f);
 
 	assert_int_equal(run(&f, "namespace: prod\n",
 	                     "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
 	                     "metadata:\n  name: rb\nsubjects:\n- name: default\n"
 	                     "  namespace: [x]\n"), KR_EINVALID);
 	assert_non_null(strstr(f.ctx.err.data, "r.yaml:7:14:"));
-	done(&f);
+	tu_done(&f);
 }
 
 int main(void)
