@@ -135,26 +135,11 @@ static int eff_equal(const kr_fieldspec *have, const kr_fieldspec *x)
 	return 1;
 }
 
-static int fs_push(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs)
-{
-	if (l->len == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		kr_fieldspec *p = kr_arena_grow(&ctx->arena, l->items,
-		                                l->len * sizeof(*p), ncap * sizeof(*p));
-		if (!p)
-			return kr_nomem(ctx);
-		l->items = p;
-		l->cap = ncap;
-	}
-	l->items[l->len++] = *fs;
-	return 0;
-}
-
 static int fs_copy(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	for (size_t i = 0; i < src->len; i++)
-		if (fs_push(ctx, dst, &src->items[i]) < 0)
+		if (kr_fslist_push(ctx, dst, &src->items[i]) < 0)
 			return KR_ENOMEM;
 	return 0;
 }
@@ -302,7 +287,7 @@ static int merge_list(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src,
 				rc = conflict(ctx, x, &dst->items[at], what, o);
 			continue;
 		}
-		if ((rc = fs_push(ctx, dst, x)) < 0)
+		if ((rc = kr_fslist_push(ctx, dst, x)) < 0)
 			break;
 		if (use_index)
 			rc = index_add(ctx, &ix, dst, dst->len - 1);
@@ -806,7 +791,7 @@ static int parse_fslist(cfg_parse *p, const kr_node *n, const char *where,
 		int rc = parse_fieldspec(p, n->u.q.items[i], where, &fs);
 		if (rc < 0)
 			return rc;
-		if (fs_push(p->ctx, out, &fs) < 0)
+		if (kr_fslist_push(p->ctx, out, &fs) < 0)
 			return KR_ENOMEM;
 	}
 	return 0;

@@ -226,6 +226,11 @@ int kr_fslist_add(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs)
 			               fs->create ? "true" : "false");
 		return 0;
 	}
+	return kr_fslist_push(ctx, l, fs);
+}
+
+int kr_fslist_push(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs)
+{
 	if (l->len == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 16;
 		kr_fieldspec *p = kr_arena_grow(&ctx->arena, l->items,

@@ -99,6 +99,8 @@ int kr_fieldspecs_apply(kr_ctx *ctx, kr_resmap *m, const kr_fslist *specs,
  * one); one that is present with a different `create` is an error
  * "conflicting fieldspecs". */
 int kr_fslist_add(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs);
+/* Append without any check. */
+int kr_fslist_push(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs);
 int kr_fslist_add_all(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs, size_t n);
 
 #endif

@@ -65,21 +65,6 @@ typedef struct label_entry {
 	kr_fslist fields;   /* as written, not merged */
 } label_entry;
 
-static int fs_push(kr_ctx *ctx, kr_fslist *fl, const kr_fieldspec *fs)
-{
-	if (fl->len == fl->cap) {
-		size_t ncap = fl->cap ? fl->cap * 2 : 8;
-		kr_fieldspec *p = kr_arena_grow(&ctx->arena, fl->items,
-		                                fl->len * sizeof(*p), ncap * sizeof(*p));
-		if (!p)
-			return kr_nomem(ctx);
-		fl->items = p;
-		fl->cap = ncap;
-	}
-	fl->items[fl->len++] = *fs;
-	return 0;
-}
-
 /* types.FieldSpec: group, version, kind, path, create. */
 static int decode_fieldspec(kr_ctx *ctx, const kr_kustomization *k, const char *what,
                             const kr_node *n, kr_fieldspec *fs)
@@ -153,7 +138,7 @@ static int decode_label(kr_ctx *ctx, const kr_kustomization *k, uint32_t idx,
 					return kr_nomem(ctx);
 				rc = decode_fieldspec(ctx, k, w, seq->u.q.items[j], &fs);
 				if (rc == 0)
-					rc = fs_push(ctx, &e->fields, &fs);
+					rc = kr_fslist_push(ctx, &e->fields, &fs);
 			}
 			break;
 		default:
@@ -336,7 +321,7 @@ int kr_labels_transform(kr_ctx *ctx, kr_layer *l)
 		label_entry *e = &entries[i];
 		kr_fslist fss = { 0 };
 		for (size_t j = 0; j < e->fields.len; j++)
-			if ((rc = fs_push(ctx, &fss, &e->fields.items[j])) < 0)
+			if ((rc = kr_fslist_push(ctx, &fss, &e->fields.items[j])) < 0)
 				return rc;
 		if ((rc = merge(ctx, &fss, &l->tc->labels, "failed to merge labels")) < 0)
 			return rc;
