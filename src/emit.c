@@ -38,6 +38,7 @@
  * one.
  */
 #include "emit.h"
+#include "gonum.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -429,181 +430,12 @@ int kr_emit_key_less(const char *a, size_t alen, const char *b, size_t blen)
  * Go number syntax helpers.
  * ------------------------------------------------------------------------ */
 
-/* strconv.ParseUint(s, base, 64) on text without '_' (base 0 recognises
- * 0x/0o/0b prefixes and a leading 0 as octal).  0 on success. */
-static int go_parse_uint(const char *s, size_t n, int base, uint64_t *out)
-{
-	bool allow_empty = false; /* "0" itself, base 0 */
-	if (n == 0)
-		return -1;
-	if (base == 0) {
-		base = 10;
-		if (s[0] == '0') {
-			char c = n >= 3 ? (char)(s[1] | 0x20) : 0;
-			if (c == 'b') {
-				base = 2; s += 2; n -= 2;
-			} else if (c == 'o') {
-				base = 8; s += 2; n -= 2;
-			} else if (c == 'x') {
-				base = 16; s += 2; n -= 2;
-			} else {
-				base = 8; s += 1; n -= 1;
-				allow_empty = true;
-			}
-		}
-	}
-	if (n == 0 && !allow_empty)
-		return -1;
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = (unsigned char)s[i], d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-			d = (c | 0x20) - 'a' + 10;
-		else
-			return -1;
-		if (d >= (unsigned)base)
-			return -1;
-		if (v > (UINT64_MAX - d) / (unsigned)base)
-			return -1;
-		v = v * (unsigned)base + d;
-	}
-	*out = v;
-	return 0;
-}
 
-/* strconv.ParseInt(s, base, 64): optional sign, then ParseUint. */
-static int go_parse_int(const char *s, size_t n, int base, int64_t *out)
-{
-	bool neg = false;
-	if (n && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		s++;
-		n--;
-	}
-	uint64_t u;
-	if (go_parse_uint(s, n, base, &u) < 0)
-		return -1;
-	if (neg) {
-		if (u > (uint64_t)1 << 63)
-			return -1;
-		*out = (int64_t)(0 - u);
-	} else {
-		if (u >= (uint64_t)1 << 63)
-			return -1;
-		*out = (int64_t)u;
-	}
-	return 0;
-}
 
-/* yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-static bool yaml_style_float(const char *s, size_t n)
-{
-	size_t i = 0, st;
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i < n && s[i] == '.') {
-		st = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == st)
-			return false;
-	} else {
-		st = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == st)
-			return false;
-		if (i < n && s[i] == '.') {
-			i++;
-			while (i < n && s[i] >= '0' && s[i] <= '9')
-				i++;
-		}
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		st = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == st)
-			return false;
-	}
-	return i == n;
-}
 
-/* strconv's underscoreOK for text without sign or base prefix: every '_'
- * sits between two digits. */
-static bool go_underscore_ok(const char *s, size_t n)
-{
-	char saw = '^';
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			saw = '0';
-			continue;
-		}
-		if (s[i] == '_') {
-			if (saw != '0')
-				return false;
-			saw = '_';
-			continue;
-		}
-		if (saw == '_')
-			return false;
-		saw = '!';
-	}
-	return saw != '_';
-}
 
-/* Syntax check of strconv.ParseFloat for text that starts with '.' (the
- * resolvers' '.' hint): digits and '_' after the dot, at least one digit,
- * an optional exponent that starts with a digit, and underscoreOK. */
-static bool go_float_syntax_dot(const char *s, size_t n)
-{
-	size_t i = 1;
-	bool digits = false;
-	if (n == 0 || s[0] != '.')
-		return false;
-	for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); i++)
-		if (s[i] != '_')
-			digits = true;
-	if (!digits)
-		return false;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= n || s[i] < '0' || s[i] > '9')
-			return false;
-		for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); i++)
-			;
-	}
-	return i == n && go_underscore_ok(s, n);
-}
 
-/* Copy s without '_' into dst (which has room for n + 1 bytes). */
-static size_t strip_underscores(char *dst, const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != '_')
-			dst[k++] = s[i];
-	dst[k] = '\0';
-	return k;
-}
 
-/* strconv.ParseFloat of text that passed a syntax check: strtod (correctly
- * rounded, like Go), failing on overflow as Go does (underflow gives 0). */
-static int go_parse_float(const char *clean, double *out)
-{
-	double v = strtod(clean, NULL);
-	if (isinf(v))
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* ------------------------------------------------------------------------
  * Timestamps.  go-yaml v3 resolves a plain scalar such as 2001-12-14 to a
@@ -800,19 +632,19 @@ static bool v2_number_like(const char *clean, size_t k)
 	int64_t iv;
 	uint64_t uv;
 	double fv;
-	if (go_parse_int(clean, k, 0, &iv) == 0 || go_parse_uint(clean, k, 0, &uv) == 0)
+	if (kr_go_parse_int(clean, k, 0, &iv) == 0 || kr_go_parse_uint(clean, k, 0, &uv) == 0)
 		return true;
-	if (yaml_style_float(clean, k) && go_parse_float(clean, &fv) == 0)
+	if (kr_yaml_style_float(clean, k) && kr_go_parse_float(clean, &fv) == 0)
 		return true;
 	if (k >= 2 && clean[0] == '0' && clean[1] == 'b') {
-		if (go_parse_int(clean + 2, k - 2, 2, &iv) == 0 ||
-		    go_parse_uint(clean + 2, k - 2, 2, &uv) == 0)
+		if (kr_go_parse_int(clean + 2, k - 2, 2, &iv) == 0 ||
+		    kr_go_parse_uint(clean + 2, k - 2, 2, &uv) == 0)
 			return true;
 	} else if (k >= 3 && clean[0] == '-' && clean[1] == '0' && clean[2] == 'b') {
 		/* ParseInt("-" + plain[3:], 2) */
 		if (k > 3 && (clean[3] == '+' || clean[3] == '-'))
 			return false;
-		if (go_parse_uint(clean + 3, k - 3, 2, &uv) == 0 && uv <= (uint64_t)1 << 63)
+		if (kr_go_parse_uint(clean + 3, k - 3, 2, &uv) == 0 && uv <= (uint64_t)1 << 63)
 			return true;
 	}
 	return false;
@@ -830,17 +662,17 @@ static bool v2_resolves_to_str(const char *s, size_t n)
 	if (c == '.') {
 		double fv;
 		char buf[NUMBUF];
-		if (!go_float_syntax_dot(s, n))
+		if (!kr_go_float_syntax_dot(s, n))
 			return true;
 		if (n < NUMBUF) {
-			strip_underscores(buf, s, n);
-			return go_parse_float(buf, &fv) != 0;
+			kr_strip_underscores(buf, s, n);
+			return kr_go_parse_float(buf, &fv) != 0;
 		}
 		char *heap = malloc(n + 1);
 		if (!heap)
 			return true;
-		strip_underscores(heap, s, n);
-		bool r = go_parse_float(heap, &fv) != 0;
+		kr_strip_underscores(heap, s, n);
+		bool r = kr_go_parse_float(heap, &fv) != 0;
 		free(heap);
 		return r;
 	}
@@ -858,13 +690,13 @@ static bool v2_resolves_to_str(const char *s, size_t n)
 	}
 	if (n < NUMBUF) {
 		char buf[NUMBUF];
-		size_t k = strip_underscores(buf, s, n);
+		size_t k = kr_strip_underscores(buf, s, n);
 		return !v2_number_like(buf, k);
 	}
 	char *heap = malloc(n + 1);
 	if (!heap)
 		return true;
-	size_t k = strip_underscores(heap, s, n);
+	size_t k = kr_strip_underscores(heap, s, n);
 	bool r = !v2_number_like(heap, k);
 	free(heap);
 	return r;
@@ -1703,62 +1535,7 @@ static void emit_string(em *e, const char *s, size_t n)
  * Numbers.
  * ------------------------------------------------------------------------ */
 
-/* Digits and exponent of a "%.*e" rendering: "d.ddde+XX" -> "dddd", dp. */
-static int parse_e(const char *buf, char *d, int *dp)
-{
-	int nd = 0;
-	const char *p = buf;
-	for (; *p && *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			d[nd++] = *p;
-	*dp = (*p ? atoi(p + 1) : 0) + 1;
-	return nd;
-}
 
-/* The shortest decimal that reads back as v (v > 0, finite), as Go's
- * strconv.FormatFloat(v, _, -1, 64) picks it: the fewest digits, and of
- * those the closest to v.  The closest p-digit decimal (printf rounding)
- * is tried first; when v is a power of two its rounding interval is
- * narrower below v, so the next p-digit decimal up can be the only one
- * inside: it is tried too.  Fills d (>= 18 bytes), *dp with
- * v = 0.d1d2...dn * 10^dp; returns n. */
-static int shortest_digits(double v, char *d, int *dp)
-{
-	char buf[48];
-	int nd = 0;
-	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, sizeof buf, "%.*e", p - 1, v);
-		nd = parse_e(buf, d, dp);
-		if (strtod(buf, NULL) == v)
-			goto found;
-		int k = nd - 1;
-		while (k >= 0 && d[k] == '9')
-			d[k--] = '0';
-		int ndp = *dp;
-		if (k < 0) {
-			d[0] = '1';
-			ndp++;
-		} else {
-			d[k]++;
-		}
-		int m = 0;
-		buf[m++] = d[0];
-		buf[m++] = '.';
-		for (int i = 1; i < nd; i++)
-			buf[m++] = d[i];
-		snprintf(buf + m, sizeof buf - (size_t)m, "e%d", ndp - 1);
-		if (strtod(buf, NULL) == v) {
-			*dp = ndp;
-			goto found;
-		}
-	}
-	snprintf(buf, sizeof buf, "%.16e", v);
-	nd = parse_e(buf, d, dp);
-found:
-	while (nd > 1 && d[nd - 1] == '0')
-		nd--;
-	return nd;
-}
 
 /* Compare the dp-digit integer d[0..nd) followed by zeros with lim
  * (strlen(lim) == dp): <0, 0, >0. */
@@ -1796,7 +1573,7 @@ static int format_float(double v, char *buf, const char **err)
 	int dp, k = 0;
 	bool neg = v < 0;
 	double a = fabs(v);
-	int nd = shortest_digits(a, d, &dp);
+	int nd = kr_go_shortest_digits(a, 64, d, &dp);
 	if (neg)
 		buf[k++] = '-';
 	if (a >= 1e-6 && a < 1e21 && dp >= nd) {
@@ -1851,18 +1628,18 @@ enum { NUM_NONE, NUM_INT, NUM_UINT, NUM_FLOAT };
  * then the 0b/-0b/0o/-0o fallbacks; `plain` has no '_'. */
 static int v3_number(const char *plain, size_t k, int64_t *iv, uint64_t *uv, double *fv)
 {
-	if (go_parse_int(plain, k, 0, iv) == 0)
+	if (kr_go_parse_int(plain, k, 0, iv) == 0)
 		return NUM_INT;
-	if (go_parse_uint(plain, k, 0, uv) == 0)
+	if (kr_go_parse_uint(plain, k, 0, uv) == 0)
 		return NUM_UINT;
-	if (yaml_style_float(plain, k) && go_parse_float(plain, fv) == 0)
+	if (kr_yaml_style_float(plain, k) && kr_go_parse_float(plain, fv) == 0)
 		return NUM_FLOAT;
 	for (int base = 2; base <= 8; base += 6) {
 		char c = base == 2 ? 'b' : 'o';
 		if (k >= 2 && plain[0] == '0' && plain[1] == c) {
-			if (go_parse_int(plain + 2, k - 2, base, iv) == 0)
+			if (kr_go_parse_int(plain + 2, k - 2, base, iv) == 0)
 				return NUM_INT;
-			if (go_parse_uint(plain + 2, k - 2, base, uv) == 0)
+			if (kr_go_parse_uint(plain + 2, k - 2, base, uv) == 0)
 				return NUM_UINT;
 			return NUM_NONE;
 		}
@@ -1870,7 +1647,7 @@ static int v3_number(const char *plain, size_t k, int64_t *iv, uint64_t *uv, dou
 			uint64_t u;
 			if (k > 3 && (plain[3] == '+' || plain[3] == '-'))
 				return NUM_NONE;
-			if (go_parse_uint(plain + 3, k - 3, base, &u) == 0 &&
+			if (kr_go_parse_uint(plain + 3, k - 3, base, &u) == 0 &&
 			    u <= (uint64_t)1 << 63) {
 				*iv = (int64_t)(0 - u);
 				return NUM_INT;
@@ -1895,10 +1672,10 @@ static int number_value(const kr_node *n, int64_t *iv, uint64_t *uv, double *fv)
 		if (!buf)
 			return NUM_NONE;
 	}
-	size_t k = strip_underscores(buf, s, len);
+	size_t k = kr_strip_underscores(buf, s, len);
 	if (s[0] == '.') {
 		/* the '.' hint: ParseFloat of the text as written */
-		if (go_float_syntax_dot(s, len) && go_parse_float(buf, fv) == 0)
+		if (kr_go_float_syntax_dot(s, len) && kr_go_parse_float(buf, fv) == 0)
 			kind = NUM_FLOAT;
 	} else {
 		kind = v3_number(buf, k, iv, uv, fv);

@@ -24,6 +24,8 @@
  */
 #include "kdecode.h"
 
+#include "gonum.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,144 +44,22 @@ static int text_in(const char *s, size_t len, const char *const *list, size_t n)
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Go's strconv.ParseUint(s, base, 64) on text without '_'; base 0 reads
- * the 0b/0o/0x prefixes and a leading 0 as octal.  0 when it parses. */
-static int go_parse_uint(const char *s, size_t n, unsigned base, uint64_t *out)
-{
-	if (n == 0)
-		return -1;
-	if (base == 0) {
-		base = 10;
-		if (s[0] == '0') {
-			char c1 = n >= 3 ? (char)(s[1] | 0x20) : 0;
-			if (c1 == 'b' || c1 == 'o' || c1 == 'x') {
-				base = c1 == 'b' ? 2 : c1 == 'o' ? 8 : 16;
-				s += 2;
-				n -= 2;
-			} else {
-				base = 8;   /* "0" alone is 0 */
-				s++;
-				n--;
-			}
-		}
-	}
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d;
-		char c = s[i];
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-			d = (unsigned)((c | 0x20) - 'a' + 10);
-		else
-			return -1;
-		if (d >= base || v > (UINT64_MAX - d) / base)
-			return -1;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Go's strconv.ParseInt(s, base, 64): an optional sign, then ParseUint. */
-static int go_parse_int(const char *s, size_t n, unsigned base, int64_t *out)
-{
-	int neg = 0;
-	if (n && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		s++;
-		n--;
-	}
-	uint64_t u;
-	if (go_parse_uint(s, n, base, &u) < 0)
-		return -1;
-	if (neg ? u > (uint64_t)INT64_MAX + 1 : u > (uint64_t)INT64_MAX)
-		return -1;
-	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
-	return 0;
-}
-
-/* go-yaml v2's yamlStyleFloat:
- * ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-static int yaml_style_float(const char *s, size_t n)
-{
-	size_t i = 0, d;
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i < n && s[i] == '.') {
-		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	} else {
-		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-		if (i < n && s[i] == '.')
-			for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-				;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	return i == n;
-}
-
-/* strconv's underscoreOK for a base-10 number: every '_' between digits. */
-static int go_underscore_ok(const char *s, size_t n)
-{
-	char saw = '^';
-	size_t i = n && (s[0] == '+' || s[0] == '-');
-	for (; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			saw = '0';
-		} else if (s[i] == '_') {
-			if (saw != '0')
-				return 0;
-			saw = '_';
-		} else {
-			if (saw == '_')
-				return 0;
-			saw = '!';
-		}
-	}
-	return saw != '_';
-}
-
-/* strconv.ParseFloat of text that matched yamlStyleFloat (NUL-terminated):
- * strtod rounds correctly, as Go does; overflow fails (underflow is 0). */
-static int go_parse_float(const char *s, double *out)
-{
-	double d = strtod(s, NULL);
-	if (isinf(d))
-		return -1;
-	*out = d;
-	return 0;
-}
-
 /* The number a text with the 'D'/'S' hint is, underscores removed. */
 static kr_y11_type resolve_number(const char *plain, size_t n, kr_y11_value *v)
 {
-	if (go_parse_int(plain, n, 0, &v->i) == 0)
+	if (kr_go_parse_int(plain, n, 0, &v->i) == 0)
 		return KR_Y11_INT;
-	if (plain[0] != '+' && plain[0] != '-' && go_parse_uint(plain, n, 0, &v->u) == 0) {
+	if (plain[0] != '+' && plain[0] != '-' && kr_go_parse_uint(plain, n, 0, &v->u) == 0) {
 		v->is_unsigned = 1;
 		return KR_Y11_INT;
 	}
-	if (yaml_style_float(plain, n) && go_parse_float(plain, &v->f) == 0)
+	if (kr_yaml_style_float(plain, n) && kr_go_parse_float(plain, &v->f) == 0)
 		return KR_Y11_FLOAT;
 	if (n > 2 && plain[0] == '0' && plain[1] == 'b') {
 		/* ParseInt(plain[2:], 2, 64) takes a sign; ParseUint the rest */
-		if (go_parse_int(plain + 2, n - 2, 2, &v->i) == 0)
+		if (kr_go_parse_int(plain + 2, n - 2, 2, &v->i) == 0)
 			return KR_Y11_INT;
-		if (go_parse_uint(plain + 2, n - 2, 2, &v->u) == 0) {
+		if (kr_go_parse_uint(plain + 2, n - 2, 2, &v->u) == 0) {
 			v->is_unsigned = 1;
 			return KR_Y11_INT;
 		}
@@ -241,8 +121,8 @@ kr_y11_type kr_y11_resolve(const char *s, size_t len, kr_y11_value *v)
 	kr_y11_type r = KR_Y11_STR;
 	if (c == '.') {
 		/* ParseFloat(s) as written: underscores only between digits */
-		if (go_underscore_ok(s, len) && yaml_style_float(plain, n) &&
-		    go_parse_float(plain, &v->f) == 0)
+		if (kr_go_underscore_ok(s, len) && kr_yaml_style_float(plain, n) &&
+		    kr_go_parse_float(plain, &v->f) == 0)
 			r = KR_Y11_FLOAT;
 	} else {
 		r = resolve_number(plain, n, v);
@@ -321,33 +201,8 @@ const char *kr_y11_json_kind(const kr_node *n)
 
 /* ---- Go's float formatting ---------------------------------------------- */
 
-/* The shortest decimal digits that read back as d (as a float32 when
- * `bits` is 32), and the exponent of the first: d = 0.D1D2... * 10^(exp+1).
- * d is finite and not zero. */
-static int shortest_digits(double d, int bits, char digits[24], int *exp)
-{
-	char tmp[64];
-	int maxp = bits == 32 ? 9 : 17;
-	for (int p = 1; p <= maxp; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, d);
-		double back = strtod(tmp, NULL);
-		if (bits == 32 ? (float)back == (float)d : back == d)
-			break;
-	}
-	/* tmp is [-]d[.ddd]e[+-]xx */
-	int nd = 0;
-	const char *p = tmp + (tmp[0] == '-');
-	for (; *p && *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[nd++] = *p;
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	*exp = atoi(p + 1);
-	return nd;
-}
-
 /* strconv.FormatFloat's 'e' or 'f' layout (precision -1) of the digits
- * shortest_digits found. */
+ * kr_go_shortest_digits found (d = 0.D1D2... * 10^(exp+1)). */
 static void layout(char *out, size_t size, int neg, const char *digits, int nd,
                    int exp, char fmt)
 {
@@ -403,7 +258,8 @@ static void format_float32(char *out, size_t size, double d)
 	} else if (f == 0) {
 		snprintf(out, size, signbit(f) ? "-0" : "0");
 	} else {
-		int nd = shortest_digits(f, 32, digits, &exp);
+		int nd = kr_go_shortest_digits(f, 32, digits, &exp);
+		exp--;
 		layout(out, size, f < 0, digits, nd, exp, exp < -4 || exp >= 6 ? 'e' : 'f');
 	}
 }
@@ -419,7 +275,8 @@ static void format_json_float(char *out, size_t size, double d)
 		snprintf(out, size, signbit(d) ? "-0" : "0");
 		return;
 	}
-	int nd = shortest_digits(d, 64, digits, &exp);
+	int nd = kr_go_shortest_digits(d, 64, digits, &exp);
+	exp--;
 	layout(out, size, d < 0, digits, nd, exp, a < 1e-6 || a >= 1e21 ? 'e' : 'f');
 	size_t n = strlen(out);
 	if (n >= 4 && out[n - 4] == 'e' && out[n - 3] == '-' && out[n - 2] == '0') {

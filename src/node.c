@@ -4,6 +4,8 @@
  */
 #include "node.h"
 
+#include "gonum.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -215,86 +217,6 @@ static int eq(const char *s, size_t len, const char *lit)
 	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-/* Go's strconv.ParseInt/ParseUint(s, 0, 64) syntax after removing '_':
- * optional sign, then 0x/0o/0b prefix or leading-0 octal or decimal. */
-static int parse_go_int(const char *s, size_t len, int allow_sign)
-{
-	size_t i = 0;
-	if (i < len && (s[i] == '+' || s[i] == '-')) {
-		if (!allow_sign)
-			return 0;
-		i++;
-	}
-	if (i >= len)
-		return 0;
-	int base = 10;
-	if (s[i] == '0' && i + 1 < len) {
-		char c = s[i + 1];
-		if (c == 'x' || c == 'X') { base = 16; i += 2; }
-		else if (c == 'o' || c == 'O') { base = 8; i += 2; }
-		else if (c == 'b' || c == 'B') { base = 2; i += 2; }
-		else { base = 8; i += 1; }
-		if (i >= len)
-			return 0;
-	}
-	unsigned __int128 v = 0;
-	for (; i < len; i++) {
-		int d;
-		char c = s[i];
-		if (c >= '0' && c <= '9') d = c - '0';
-		else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-		else return 0;
-		if (d >= base)
-			return 0;
-		v = v * (unsigned)base + (unsigned)d;
-		if (v > ((unsigned __int128)1 << 64))
-			return 0;
-	}
-	int neg = s[0] == '-';
-	if (neg)
-		return v <= ((unsigned __int128)1 << 63);
-	return v <= (((unsigned __int128)1 << 64) - 1);
-}
-
-/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-static int yaml_style_float(const char *s, size_t len)
-{
-	size_t i = 0;
-	if (i < len && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i < len && s[i] == '.') {
-		i++;
-		size_t st = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == st)
-			return 0;
-	} else {
-		size_t st = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == st)
-			return 0;
-		if (i < len && s[i] == '.') {
-			i++;
-			while (i < len && s[i] >= '0' && s[i] <= '9')
-				i++;
-		}
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t st = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == st)
-			return 0;
-	}
-	return i == len;
-}
-
 /* strconv.ParseFloat succeeds (no overflow to infinity). */
 static int float_in_range(const char *s, size_t len)
 {
@@ -306,20 +228,6 @@ static int float_in_range(const char *s, size_t len)
 	errno = 0;
 	double d = strtod(buf, NULL);
 	return !(errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL));
-}
-
-/* Optional sign then digits of `base` only (strconv.ParseInt(s, base, 64)). */
-static int parse_signed_digits(const char *s, size_t len, int base)
-{
-	size_t i = 0;
-	if (i < len && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i == len || len - i > 64)
-		return 0;
-	for (; i < len; i++)
-		if (s[i] < '0' || s[i] >= '0' + base)
-			return 0;
-	return 1;
 }
 
 kr_tag kr_resolve_plain(const char *s, size_t len)
@@ -355,7 +263,7 @@ kr_tag kr_resolve_plain(const char *s, size_t len)
 	if (s[0] == '.') {
 		/* go-yaml v3 reads these with ParseFloat on the text as written
 		 * (underscores are not removed). */
-		return yaml_style_float(s, len) && float_in_range(s, len)
+		return kr_yaml_style_float(s, len) && float_in_range(s, len)
 		       ? KR_TAG_FLOAT : KR_TAG_STR;
 	}
 	char small[128];
@@ -368,12 +276,14 @@ kr_tag kr_resolve_plain(const char *s, size_t len)
 			plain[n++] = s[i];
 	plain[n] = '\0';
 	kr_tag tag = KR_TAG_STR;
-	if (parse_go_int(plain, n, 1))
+	int64_t iv;
+	uint64_t uv;
+	if (kr_go_parse_int(plain, n, 0, &iv) == 0 || kr_go_parse_uint(plain, n, 0, &uv) == 0)
 		tag = KR_TAG_INT;
-	else if (yaml_style_float(plain, n) && float_in_range(plain, n))
+	else if (kr_yaml_style_float(plain, n) && float_in_range(plain, n))
 		tag = KR_TAG_FLOAT;
 	else if (n > 2 && plain[0] == '0' && (plain[1] == 'b' || plain[1] == 'o') &&
-	         parse_signed_digits(plain + 2, n - 2, plain[1] == 'b' ? 2 : 8))
+	         kr_go_parse_int(plain + 2, n - 2, plain[1] == 'b' ? 2 : 8, &iv) == 0)
 		tag = KR_TAG_INT; /* v3: "0b"/"0o" then ParseInt(rest, 2 or 8) */
 	if (plain != small)
 		free(plain);
