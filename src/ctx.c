@@ -28,6 +28,7 @@ void kr_ctx_free(kr_ctx *ctx)
 	kr_buf_free(&ctx->err);
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vset(kr_ctx *ctx, int code, const char *fmt, va_list ap)
 {
 	kr_buf_clear(&ctx->err);
