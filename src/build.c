@@ -18,6 +18,7 @@
 
 #include "configurations.h"
 #include "fsutil.h"
+#include "generators.h"
 #include "kustomization.h"
 #include "nameref.h"
 #include "sort.h"
@@ -288,6 +289,10 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 				return rc;
 	if ((rc = kr_tconfig_load_user(ctx, &k, tc)) < 0)
 		return rc;
+	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
+	if ((rc = kr_generators_run(ctx, &k, out)) < 0 ||
+	    (rc = refresh_ids(ctx, out)) < 0)
+		return rc;
 	if ((rc = run_transformers(ctx, &k, tc, out)) < 0)
 		return rc;
 	*kp = k;
@@ -367,8 +372,10 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 		return rc;
 	/* Top level only, in kustomize's order (makeCustomizedResMap, then
 	 * applySortOrder): name references, local-config objects dropped,
-	 * sort. */
-	if ((rc = check_rolebinding_subjects(ctx, &b->result)) < 0 ||
+	 * sort; before them, the hash suffixes of generated objects
+	 * (addHashesToNames). */
+	if ((rc = kr_generators_add_hashes(ctx, &b->result)) < 0 ||
+	    (rc = check_rolebinding_subjects(ctx, &b->result)) < 0 ||
 	    (rc = kr_nameref_fix(ctx, &b->result, &tc)) < 0 ||
 	    (rc = drop_local_config(ctx, &b->result)) < 0)
 		return rc;

@@ -42,6 +42,9 @@ typedef struct kr_resource {
 	 * in the order applied (kustomize's build annotations). */
 	const char **prefixes, **suffixes;
 	uint32_t nprefixes, nsuffixes;
+	/* Made by a generator that wants a hash suffix on the name
+	 * (kustomize's needs-hash build annotation; generators.h). */
+	int needs_hash;
 } kr_resource;
 
 typedef struct kr_resmap {
