@@ -4,10 +4,12 @@
  */
 #include "kustomization.h"
 
+#include <stdio.h>
 #include <strings.h>
 #include <string.h>
 
 #include "fsutil.h"
+#include "kdecode.h"
 #include "parse.h"
 
 #define KUSTOMIZATION_VERSION "kustomize.config.k8s.io/v1beta1"
@@ -88,6 +90,15 @@ static int check_string_list(kr_ctx *ctx, const kr_kustomization *k,
 			return kr_fail_at(ctx, KR_EINVALID, k->file, e->line, e->col,
 			                  "invalid Kustomization: entries of '%s' must be strings",
 			                  field);
+		/* Typed as go-yaml v2 types it: `- yes` or `- 5` is not a string
+		 * to kustomize ("cannot unmarshal bool into ... of type string"). */
+		const char *str;
+		char what[64], gofield[96];
+		snprintf(what, sizeof(what), "%s[%u]", field, i);
+		snprintf(gofield, sizeof(gofield), "Kustomization.%s", field);
+		int rc = kr_kust_decode_string(ctx, k, e, what, gofield, &str);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
