@@ -245,7 +245,7 @@ static int repeat_follows(const char *p, size_t n, size_t i)
  * the PCRE2 spelling: the same text with every '{' that Go takes for a
  * literal (no valid {n,m} follows: "{x}", "{,3}", "{01}") escaped, since
  * PCRE2 reads some of those as repetitions. */
-static const char *go_regex_scan(const char *p, size_t n, char *out, size_t *olen)
+const char *go_regex_scan(const char *p, size_t n, char *out, size_t *olen)
 {
 	size_t i = 0, o = 0, from = 0;
 	int after_repeat = 0;

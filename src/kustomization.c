@@ -36,8 +36,8 @@ static const struct field {
 	{ "labels", 1 },
 	{ "commonAnnotations", 1 },
 	{ "patchesStrategicMerge", 0 },
-	{ "patchesJson6902", 0 },
-	{ "patches", 0 },
+	{ "patchesJson6902", 1 },
+	{ "patches", 1 },
 	{ "images", 1 },
 	{ "imageTags", 1 },
 	{ "replacements", 0 },
@@ -248,6 +248,10 @@ int kr_kustomization_load(kr_ctx *ctx, const char *dir, const char *root,
 		kr_warn(ctx, "# Warning: 'imageTags' is deprecated. Please use 'images' "
 		        "instead. Run 'kustomize edit fix' to update your Kustomization "
 		        "automatically.");
+	if (!is_null(kr_map_get(doc, "patchesJson6902")))
+		kr_warn(ctx, "# Warning: 'patchesJson6902' is deprecated. Please use "
+		        "'patches' instead. Run 'kustomize edit fix' to update your "
+		        "Kustomization automatically.");
 	k->resources = is_null(res) ? NULL : res;
 
 	kr_node *so = kr_map_get(doc, "sortOptions");

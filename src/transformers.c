@@ -9,14 +9,15 @@
 #include "kdecode.h"
 
 const kr_transformer kr_transformers[] = {
-	/* kr_namespace_transform, labels, annotations, replicas and images are
-	 * added here as they are implemented, in this order:
-	 * namespace, prefix, suffix, labels, annotations, replicas, images. */
+	/* kustomize's order (transformers.h); strategic-merge patches would
+	 * come first and replacements last. */
+	{ "patches", kr_patches_transform },
 	{ "namespace", kr_namespace_transform },
 	{ "prefix", kr_prefix_transform },
 	{ "suffix", kr_suffix_transform },
 	{ "labels", kr_labels_transform },
 	{ "annotations", kr_annotations_transform },
+	{ "patchesJson6902", kr_json6902_transform },
 	{ "replicas", kr_replicas_transform },
 	{ "images", kr_images_transform },
 	{ NULL, NULL }

@@ -1,0 +1,43 @@
+/*
+ * selector.h - kustomize's patch target selector (api/types/selector.go,
+ * resWrangler.Select): group, version, kind, name and namespace are Go
+ * regular expressions anchored as "^(?:pattern)$" (an empty one matches
+ * everything); name and namespace match the original id or the current
+ * one; labelSelector and annotationSelector use Kubernetes label selector
+ * syntax (k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b), comma = and).
+ */
+#ifndef KR_SELECTOR_H
+#define KR_SELECTOR_H
+
+#include "ctx.h"
+#include "kustomization.h"
+#include "resource.h"
+
+typedef struct kr_selreq {
+	int op;                 /* '=', '!', 'e' exists, 'n' not exists, 'i' in, 'o' notin */
+	const char *key;
+	const char **vals;
+	size_t nvals;
+} kr_selreq;
+
+typedef struct kr_selector {
+	const char *group, *version, *kind, *name, *ns;
+	const char *label_sel, *ann_sel;
+	void *re[5];            /* pcre2_code*, NULL when the field is empty */
+	kr_selreq *labels, *anns;
+	size_t nlabels, nanns;
+} kr_selector;
+
+/* Decode a `target:` mapping of a kustomization (`what` names it in
+ * messages, e.g. "patches[0].target") and compile it.  The selector must
+ * be released with kr_selector_free. */
+int kr_selector_decode(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
+                       const char *what, kr_selector *s);
+/* Compile a selector whose strings are set (for tests and callers that
+ * build one by hand). */
+int kr_selector_compile(kr_ctx *ctx, kr_selector *s);
+void kr_selector_free(kr_selector *s);
+/* 1 when `r` is selected, 0 when not, <0 on error. */
+int kr_selector_matches(kr_ctx *ctx, const kr_selector *s, const kr_resource *r);
+
+#endif
