@@ -936,8 +936,8 @@ static int run_field(kr_ctx *ctx, kr_layer *l, const char *field, int is_patches
 		if (e.path && e.patch)
 			return kr_fail_at(ctx, KR_EINVALID, k->file, n->line, n->col,
 			                  "%s: patch and path can't be set at the same time", what);
-		const char *text, *src_file;
-		size_t len;
+		const char *text = NULL, *src_file = NULL;
+		size_t len = 0;
 		if (e.path) {
 			char *data;
 			if ((rc = load_patch_file(ctx, k, e.path_node, e.path, &data, &len,
