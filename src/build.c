@@ -256,7 +256,7 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 	for (const kr_transformer *t = kr_transformers; t->name; t++) {
 		int rc = t->fn(ctx, &layer);
 		if (rc < 0)
-			return kr_wrap(ctx, "%s: %s transformer", k->file, t->name);
+			return kr_wrap(ctx, "%s transformer", t->name);
 		if ((rc = refresh_ids(ctx, m)) < 0)
 			return rc;
 	}

@@ -632,37 +632,14 @@ static int load_entry(kr_ctx *ctx, const kr_kustomization *k, const char *field,
                       const kr_node *entry, const char **display, char **data,
                       size_t *len)
 {
-	kr_arena *a = &ctx->arena;
 	const char *rel = kr_y11_is_null(entry) ? "" : entry->u.s.str;
-	char *abs = kr_path_join(a, k->root, rel);
-	char *disp = kr_path_join(a, k->dir, rel);
-	if (!abs || !disp)
-		return kr_nomem(ctx);
-	*display = disp;
-	int type = kr_path_type(abs);
-	if (type == 0) {
-		if (looks_remote(rel))
-			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
-			                  "%s: remote file '%s' is not supported by this "
-			                  "version of krender yet", field, rel);
-		return kr_fail_at(ctx, KR_ENOTFOUND, k->file, entry->line, entry->col,
-		                  "%s: '%s' not found: %s: %s", field, rel, disp,
-		                  strerror(errno));
-	}
-	if (type == 'd' && ctx->opts.load_restrictor == KR_LOAD_ROOT_ONLY)
+	if (looks_remote(rel) && kr_path_type(rel) == 0)
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
-		                  "%s: '%s' must resolve to a file", field, disp);
-	char *real = kr_realpath(a, abs);
-	if (!real)
-		return errno == ENOMEM ? kr_nomem(ctx)
-		       : kr_fail(ctx, KR_EIO, "%s: %s", disp, strerror(errno));
-	if (ctx->opts.load_restrictor == KR_LOAD_ROOT_ONLY &&
-	    !kr_path_has_prefix(real, k->root))
-		return kr_fail_at(ctx, KR_ERESTRICT, k->file, entry->line, entry->col,
-		                  "%s: security; file '%s' is not in or below '%s' (the "
-		                  "load restrictor LoadRestrictionsRootOnly refuses it; "
-		                  "see --load-restrictor)", field, disp, k->dir);
-	return kr_read_file(ctx, real, disp, data, len);
+		                  "%s: remote file '%s' is not supported by this "
+		                  "version of krender yet", field, rel);
+	if (kr_kust_read_file(ctx, k, entry, rel, data, len, display) < 0)
+		return kr_wrap(ctx, "%s", field);
+	return 0;
 }
 
 /* The entries of `configurations` or `crds`: a list of YAML 1.1 strings

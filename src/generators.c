@@ -365,28 +365,7 @@ static int gen_error(kr_ctx *ctx, const kr_kustomization *k, const gen_args *a,
 static int load_source_file(kr_ctx *ctx, const kr_kustomization *k, const char *rel,
                             char **data, size_t *len)
 {
-	kr_arena *ar = &ctx->arena;
-	char *abs = kr_path_join(ar, k->root, rel);
-	char *display = kr_path_join(ar, k->dir, rel);
-	if (!abs || !display)
-		return kr_nomem(ctx);
-	int type = kr_path_type(abs);
-	if (type == 0)
-		return kr_fail(ctx, KR_ENOTFOUND, "file '%s' not found: %s: %s", rel,
-		               display, strerror(errno));
-	if (type != 'f')
-		return kr_fail(ctx, KR_EINVALID, "'%s' must resolve to a file", display);
-	char *real = kr_realpath(ar, abs);
-	if (!real)
-		return errno == ENOMEM ? kr_nomem(ctx)
-		       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
-	if (ctx->opts.load_restrictor == KR_LOAD_ROOT_ONLY &&
-	    !kr_path_has_prefix(real, k->root))
-		return kr_fail(ctx, KR_ERESTRICT,
-		               "security; file '%s' is not in or below '%s' (the load "
-		               "restrictor LoadRestrictionsRootOnly refuses it; see "
-		               "--load-restrictor)", display, k->dir);
-	return kr_read_file(ctx, real, display, data, len);
+	return kr_kust_read_file(ctx, k, NULL, rel, data, len, NULL);
 }
 
 static int load_pairs(kr_ctx *ctx, const kr_kustomization *k, const gen_args *a,

@@ -4,6 +4,7 @@
  */
 #include "kustomization.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <strings.h>
 #include <string.h>
@@ -384,4 +385,49 @@ int kr_sort_options_parse(kr_ctx *ctx, const kr_kustomization *k, int *fifo,
 	if (!*first || !*last)
 		return kr_nomem(ctx);
 	return 0;
+}
+
+/* kr_fail_at at `at` in the kustomization file, or kr_fail without one. */
+static int fail_near(kr_ctx *ctx, const kr_kustomization *k, const kr_node *at,
+                     int code, const char *msg)
+{
+	if (at)
+		return kr_fail_at(ctx, code, k->file, at->line, at->col, "%s", msg);
+	return kr_fail(ctx, code, "%s", msg);
+}
+
+int kr_kust_read_file(kr_ctx *ctx, const kr_kustomization *k, const kr_node *at,
+                      const char *rel, char **data, size_t *len,
+                      const char **display)
+{
+	kr_arena *a = &ctx->arena;
+	char *abs = kr_path_join(a, k->root, rel);
+	char *disp = kr_path_join(a, k->dir, rel);
+	if (!abs || !disp)
+		return kr_nomem(ctx);
+	if (display)
+		*display = disp;
+	char msg[1024];
+	int type = kr_path_type(abs);
+	if (type == 0) {
+		snprintf(msg, sizeof(msg), "file '%s' not found: %s: %s", rel, disp,
+		         strerror(errno));
+		return fail_near(ctx, k, at, KR_ENOTFOUND, msg);
+	}
+	if (type != 'f') {
+		snprintf(msg, sizeof(msg), "'%s' must resolve to a file", disp);
+		return fail_near(ctx, k, at, KR_EINVALID, msg);
+	}
+	char *real = kr_realpath(a, abs);
+	if (!real)
+		return errno == ENOMEM ? kr_nomem(ctx)
+		       : kr_fail(ctx, KR_EIO, "%s: %s", disp, strerror(errno));
+	if (ctx->opts.load_restrictor == KR_LOAD_ROOT_ONLY &&
+	    !kr_path_has_prefix(real, k->root)) {
+		snprintf(msg, sizeof(msg), "security; file '%s' is not in or below '%s' "
+		         "(the load restrictor LoadRestrictionsRootOnly refuses it; see "
+		         "--load-restrictor)", disp, k->dir);
+		return fail_near(ctx, k, at, KR_ERESTRICT, msg);
+	}
+	return kr_read_file(ctx, real, disp, data, len);
 }

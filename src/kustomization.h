@@ -27,6 +27,16 @@ typedef struct kr_kustomization {
 int kr_kustomization_load(kr_ctx *ctx, const char *dir, const char *root,
                           kr_kustomization *out);
 
+/* Read the file `rel` of kustomization k (relative to its root) as
+ * kustomize's file loader does: it must exist and be a regular file and,
+ * under LoadRestrictionsRootOnly, resolve (symlinks followed) inside the
+ * kustomization root.  *display (optional) gets the path as shown in
+ * messages.  Errors are positioned at `at` in the kustomization file when
+ * it is given. */
+int kr_kust_read_file(kr_ctx *ctx, const kr_kustomization *k, const kr_node *at,
+                      const char *rel, char **data, size_t *len,
+                      const char **display);
+
 /* Parse and check `sortOptions` (top level only).  *fifo is set when the
  * order is fifo; otherwise *first and *last hold the legacy kind lists (the
  * defaults when not given). */

@@ -619,27 +619,9 @@ static int load_patch_file(kr_ctx *ctx, const kr_kustomization *k, const kr_node
                            const char *rel, char **data, size_t *len,
                            const char **display)
 {
-	kr_arena *a = &ctx->arena;
-	char *abs = kr_path_join(a, k->root, rel);
-	char *disp = kr_path_join(a, k->dir, rel);
-	if (!abs || !disp)
-		return kr_nomem(ctx);
-	*display = disp;
-	if (kr_path_type(abs) != 'f')
-		return kr_fail_at(ctx, KR_ENOTFOUND, k->file, at->line, at->col,
-		                  "patch file '%s' not found: %s: %s", rel, disp,
-		                  errno ? strerror(errno) : "not a regular file");
-	char *real = kr_realpath(a, abs);
-	if (!real)
-		return errno == ENOMEM ? kr_nomem(ctx)
-		       : kr_fail(ctx, KR_EIO, "%s: %s", disp, strerror(errno));
-	if (ctx->opts.load_restrictor == KR_LOAD_ROOT_ONLY &&
-	    !kr_path_has_prefix(real, k->root))
-		return kr_fail_at(ctx, KR_ERESTRICT, k->file, at->line, at->col,
-		                  "security; file '%s' is not in or below '%s' (the load "
-		                  "restrictor LoadRestrictionsRootOnly refuses it; see "
-		                  "--load-restrictor)", disp, k->dir);
-	return kr_read_file(ctx, real, disp, data, len);
+	if (kr_kust_read_file(ctx, k, at, rel, data, len, display) < 0)
+		return kr_wrap(ctx, "patch file");
+	return 0;
 }
 
 /* During a kustomize build a resource carries internal annotations
@@ -769,7 +751,7 @@ static int apply_entry(kr_ctx *ctx, kr_layer *l, const entry *e, const char *wha
 		                  "%s: empty patch", what);
 	kr_doclist docs = { 0 };
 	if ((rc = kr_yaml_parse(ctx, src_file, text, len, KR_YAML_FIRST_DOC_ONLY, &docs)) < 0)
-		return kr_wrap(ctx, "%s: %s", k->file, what);
+		return kr_wrap(ctx, "%s", what);
 	const kr_node *ops = docs.len ? docs.docs[0] : NULL;
 	/* Text that starts with '[' goes to encoding/json as it is. */
 	const kr_node *bad;
@@ -942,7 +924,7 @@ static int run_field(kr_ctx *ctx, kr_layer *l, const char *field, int is_patches
 			char *data;
 			if ((rc = load_patch_file(ctx, k, e.path_node, e.path, &data, &len,
 			                          &src_file)) < 0)
-				return kr_wrap(ctx, "%s: %s", k->file, what);
+				return kr_wrap(ctx, "%s", what);
 			text = data;
 		} else {
 			text = e.patch;
