@@ -18,7 +18,8 @@ int kr_resid_from_doc(kr_arena *a, kr_resid *id, const kr_node *doc)
 	const char *api = scalar_or_empty(kr_map_get(doc, "apiVersion"));
 	const char *slash = strchr(api, '/');
 	if (slash) {
-		id->group = kr_arena_strndup(a, api, (size_t)(slash - api));
+		/* With a == NULL the caller fills in the group itself. */
+		id->group = a ? kr_arena_strndup(a, api, (size_t)(slash - api)) : "";
 		if (!id->group)
 			return -1;
 		id->version = slash + 1;
@@ -73,8 +74,21 @@ kr_resource *kr_resource_new(kr_arena *a, kr_node *doc)
 
 int kr_resource_refresh_id(kr_arena *a, kr_resource *r)
 {
-	if (kr_resid_from_doc(a, &r->cur, r->doc) < 0)
+	/* Called after every transformer: reuse the group string when the
+	 * apiVersion did not change, so a refresh allocates nothing. */
+	const kr_node *av = kr_map_get(r->doc, "apiVersion");
+	const char *api = av && av->type == KR_SCALAR && av->tag != KR_TAG_NULL
+	                  ? av->u.s.str : "";
+	const char *slash = strchr(api, '/');
+	size_t glen = slash ? (size_t)(slash - api) : 0;
+	if (slash && strlen(r->cur.group) == glen && !memcmp(r->cur.group, api, glen)) {
+		const char *group = r->cur.group;
+		if (kr_resid_from_doc(NULL, &r->cur, r->doc) < 0)
+			return -1;
+		r->cur.group = group;
+	} else if (kr_resid_from_doc(a, &r->cur, r->doc) < 0) {
 		return -1;
+	}
 	r->cluster_scoped = scope_of(r->doc, r->cur.kind);
 	return 0;
 }

@@ -57,7 +57,9 @@ typedef struct kr_resmap {
 /* Is (apiVersion, kind) certainly cluster-scoped in kustomize's view? */
 int kr_kind_is_cluster_scoped(const char *api_version, const char *kind);
 
-/* Read the id of `doc` (apiVersion, kind, metadata.name/namespace). */
+/* Read the id of `doc` (apiVersion, kind, metadata.name/namespace).  The
+ * group is copied into arena `a`; with a == NULL it is left "" for the
+ * caller to fill in. */
 int kr_resid_from_doc(kr_arena *a, kr_resid *id, const kr_node *doc);
 /* The id's namespace as compared: "" for cluster-scoped kinds, "default"
  * for an empty namespace. */
