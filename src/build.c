@@ -158,13 +158,6 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 	return 0;
 }
 
-static int looks_remote(const char *s)
-{
-	return strstr(s, "://") || !strncmp(s, "git@", 4) ||
-	       !strncmp(s, "github.com/", 11) || !strncmp(s, "gitlab.com/", 11) ||
-	       !strncmp(s, "bitbucket.org/", 14);
-}
-
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
                             const root_chain *chain, const kr_node *entry,
                             kr_resmap *out, kr_tconfig *tc)
@@ -181,7 +174,7 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		return kr_nomem(ctx);
 	int type = kr_path_type(abs);
 	if (type == 0) {
-		if (looks_remote(rel))
+		if (kr_path_looks_remote(rel))
 			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 			                  "remote resource '%s' is not supported by this "
 			                  "version of krender yet", rel);
@@ -319,40 +312,6 @@ static int drop_local_config(kr_ctx *ctx, kr_resmap *m)
 	return kr_resmap_reindex(ctx, m);
 }
 
-/* kustomize's name-reference pass (run on every top-level build) asks each
- * RoleBinding for the namespaces of its ServiceAccount subjects and fails
- * when one of them has a `namespace` that is not a string, even when
- * nothing else would be renamed (resmap.getNamespacesForRoleBinding).
- * Conformance case TestBlankNamespace4240. */
-static int check_rolebinding_subjects(kr_ctx *ctx, const kr_resmap *m)
-{
-	for (size_t i = 0; i < m->len; i++) {
-		const kr_resource *r = m->items[i];
-		if (strcmp(r->cur.kind, "RoleBinding"))
-			continue;
-		const kr_node *subjects = kr_map_get(r->doc, "subjects");
-		if (!subjects || subjects->type != KR_SEQ)
-			continue;
-		for (uint32_t j = 0; j < subjects->u.q.len; j++) {
-			const kr_node *s = subjects->u.q.items[j];
-			const kr_node *ns = kr_map_get(s, "namespace");
-			const kr_node *kind = kr_map_get(s, "kind");
-			if (!ns || !kr_scalar_is(kind, "ServiceAccount") ||
-			    kind->tag != KR_TAG_STR)
-				continue;
-			if (ns->type == KR_SCALAR && ns->tag == KR_TAG_STR)
-				continue;
-			char *id = kr_resid_string(&ctx->arena, &r->cur);
-			return kr_fail_at(ctx, KR_EINVALID, ns->file ? ns->file : "?",
-			                  ns->line, ns->col,
-			                  "Invalid Input: namespace is blank for resource "
-			                  "\"%s\": a ServiceAccount subject's namespace must "
-			                  "be a string", id ? id : r->cur.name);
-		}
-	}
-	return 0;
-}
-
 int kr_build_resources(struct kr_build *b, const char *dir)
 {
 	kr_ctx *ctx = &b->ctx;
@@ -375,7 +334,6 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 	 * sort; before them, the hash suffixes of generated objects
 	 * (addHashesToNames). */
 	if ((rc = kr_generators_add_hashes(ctx, &b->result)) < 0 ||
-	    (rc = check_rolebinding_subjects(ctx, &b->result)) < 0 ||
 	    (rc = kr_nameref_fix(ctx, &b->result, &tc)) < 0 ||
 	    (rc = drop_local_config(ctx, &b->result)) < 0)
 		return rc;

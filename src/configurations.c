@@ -30,6 +30,8 @@
  */
 #include "configurations.h"
 
+#include "sort.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -332,91 +334,16 @@ static int nameref_merge_one(kr_ctx *ctx, kr_tconfig *dst, const kr_nameref *e,
 	return fs_copy(ctx, &n->specs, &e->specs);
 }
 
-/* resid.Gvk.IsLessThan: kinds of orderFirst first, of orderLast last,
- * then by "group_version_kind" with ~G/~V/~K for empty parts. */
-static const char *const order_first[] = {
-	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
-	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole",
-	"RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints",
-	"Service", "LimitRange", "PriorityClass", "PersistentVolume",
-	"PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
-	"PodDisruptionBudget"
-};
-static const char *const order_last[] = {
-	"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"
-};
-
-static int type_order(const char *kind)
-{
-	/* Most kinds start with a letter no listed kind starts with. */
-	if (!strchr("NRSCPELDMV", kind[0]) || !kind[0])
-		return 0;
-	for (size_t i = 0; i < NELEM(order_first); i++)
-		if (order_first[i][0] == kind[0] && !strcmp(kind, order_first[i]))
-			return (int)i - (int)NELEM(order_first);
-	for (size_t i = 0; i < NELEM(order_last); i++)
-		if (order_last[i][0] == kind[0] && !strcmp(kind, order_last[i]))
-			return 1 + (int)i;
-	return 0;
-}
-
-/* Compare "group_version_kind" strings (empty parts as ~G, ~V, ~K)
- * without building them. */
-typedef struct gvk_iter {
-	const char *part[3];
-	int i;
-	const char *p;
-} gvk_iter;
-
-static void gvk_iter_init(gvk_iter *it, const char *g, const char *v, const char *k)
-{
-	it->part[0] = g[0] ? g : "~G";
-	it->part[1] = v[0] ? v : "~V";
-	it->part[2] = k[0] ? k : "~K";
-	it->i = 0;
-	it->p = it->part[0];
-}
-
-/* Next byte (as unsigned), or -1 at the end. */
-static int gvk_next(gvk_iter *it)
-{
-	while (!*it->p) {
-		if (it->i == 2)
-			return -1;
-		it->p = it->part[++it->i];
-		return '_';
-	}
-	return (unsigned char)*it->p++;
-}
-
-static int gvk_less(const char *g1, const char *v1, const char *k1,
-                    const char *g2, const char *v2, const char *k2)
-{
-	int o1 = type_order(k1), o2 = type_order(k2);
-	if (o1 != o2)
-		return o1 < o2;
-	gvk_iter a, b;
-	gvk_iter_init(&a, g1, v1, k1);
-	gvk_iter_init(&b, g2, v2, k2);
-	for (;;) {
-		int ca = gvk_next(&a), cb = gvk_next(&b);
-		if (ca != cb)
-			return ca < cb;
-		if (ca < 0)
-			return 0;
-	}
-}
-
 static int fs_less(const void *a, const void *b)
 {
 	const kr_fieldspec *x = a, *y = b;
-	return gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
+	return kr_gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
 }
 
 static int nr_less(const void *a, const void *b)
 {
 	const kr_nameref *x = a, *y = b;
-	return gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
+	return kr_gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
 }
 
 /* Stable merge sort of `n` elements of `size` bytes (sort.Sort's order
@@ -621,23 +548,18 @@ static const builtin_cache *get_builtin_cache(void)
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 
-static int looks_remote(const char *s)
-{
-	return strstr(s, "://") || !strncmp(s, "git@", 4) ||
-	       !strncmp(s, "github.com/", 11);
-}
-
 /* kustomize's fileloader Load(path) of a kustomization's `field` entry. */
 static int load_entry(kr_ctx *ctx, const kr_kustomization *k, const char *field,
                       const kr_node *entry, const char **display, char **data,
                       size_t *len)
 {
 	const char *rel = kr_y11_is_null(entry) ? "" : entry->u.s.str;
-	if (looks_remote(rel) && kr_path_type(rel) == 0)
+	int rc = kr_kust_read_file(ctx, k, entry, rel, data, len, display);
+	if (rc == KR_ENOTFOUND && kr_path_looks_remote(rel))
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "%s: remote file '%s' is not supported by this "
 		                  "version of krender yet", field, rel);
-	if (kr_kust_read_file(ctx, k, entry, rel, data, len, display) < 0)
+	if (rc < 0)
 		return kr_wrap(ctx, "%s", field);
 	return 0;
 }
@@ -1072,27 +994,28 @@ static int load_crd_type(crd_parse *p, kr_tconfig *tc, const char *kind,
 		if (kr_y11_is_null(prop))
 			continue;
 		kr_fieldspec fs = { "", "", kind, NULL, 0 };
-		if (ext_string(p, prop, "x-kubernetes-annotation")) {
-			if (!(fs.path = join_path(ctx, path, name, NULL)) ||
-			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
-				return kr_nomem(ctx);
-			if ((rc = add_one(p, &tc->common_annotations, &fs, "CommonAnnotations")) < 0)
-				return rc;
-		}
-		if (ext_string(p, prop, "x-kubernetes-label-selector")) {
-			if (!(fs.path = join_path(ctx, path, name, NULL)) ||
-			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
-				return kr_nomem(ctx);
-			if ((rc = add_one(p, &tc->common_labels, &fs, "CommonLabels")) < 0)
-				return rc;
-		}
-		/* Identity fields get the name prefix only, never the suffix
+		/* Each extension adds the field to one transformer's specs.
+		 * Identity fields get the name prefix only, never the suffix
 		 * (tr_crds_fields). */
-		if (ext_string(p, prop, "x-kubernetes-identity")) {
+		static const struct {
+			const char *ext;
+			size_t list;   /* offset of the kr_fslist in kr_tconfig */
+			const char *what;
+		} exts[] = {
+			{ "x-kubernetes-annotation", offsetof(kr_tconfig, common_annotations),
+			  "CommonAnnotations" },
+			{ "x-kubernetes-label-selector", offsetof(kr_tconfig, common_labels),
+			  "CommonLabels" },
+			{ "x-kubernetes-identity", offsetof(kr_tconfig, name_prefix), "NamePrefix" },
+		};
+		for (size_t e = 0; e < sizeof(exts) / sizeof(exts[0]); e++) {
+			if (!ext_string(p, prop, exts[e].ext))
+				continue;
 			if (!(fs.path = join_path(ctx, path, name, NULL)) ||
 			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
 				return kr_nomem(ctx);
-			if ((rc = add_one(p, &tc->name_prefix, &fs, "NamePrefix")) < 0)
+			kr_fslist *l = (kr_fslist *)((char *)tc + exts[e].list);
+			if ((rc = add_one(p, l, &fs, exts[e].what)) < 0)
 				return rc;
 		}
 		const char *version = ext_string(p, prop, "x-kubernetes-object-ref-api-version");

@@ -136,3 +136,10 @@ int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
 	*len = got;
 	return 0;
 }
+
+int kr_path_looks_remote(const char *s)
+{
+	return strstr(s, "://") || !strncmp(s, "git@", 4) ||
+	       !strncmp(s, "github.com/", 11) || !strncmp(s, "gitlab.com/", 11) ||
+	       !strncmp(s, "bitbucket.org/", 14);
+}

@@ -19,6 +19,10 @@ char *kr_path_clean(kr_arena *a, const char *path);
  * clean. */
 int kr_path_has_prefix(const char *path, const char *root);
 
+/* Does a path look like a remote URL kustomize would fetch (scheme://,
+ * git@host:, or a github.com/gitlab.com/bitbucket.org shorthand)? */
+int kr_path_looks_remote(const char *s);
+
 /* Absolute, symlink-free form of an existing path (realpath), in the
  * arena; NULL with errno set when it does not resolve. */
 char *kr_realpath(kr_arena *a, const char *path);

@@ -539,6 +539,7 @@ static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
 	if (!r)
 		return kr_nomem(ctx);
 	r->needs_hash = needs_hash;
+	r->generated = 1;
 	int merge = !strcmp(behavior, "merge"), replace = !strcmp(behavior, "replace");
 	size_t found = 0, idx = 0;
 	for (size_t i = 0; i < m->len; i++) {
@@ -605,6 +606,7 @@ static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
 	if (!nr)
 		return kr_nomem(ctx);
 	nr->needs_hash = needs_hash && old->needs_hash;
+	nr->generated = 1;
 	nr->orig = old->orig;
 	nr->prev = old->prev;
 	nr->nprev = old->nprev;

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "kdecode.h"
 #include "parse.h"
+#include "sort.h"
 
 #define KUSTOMIZATION_VERSION "kustomize.config.k8s.io/v1beta1"
 #define COMPONENT_VERSION "kustomize.config.k8s.io/v1alpha1"
@@ -277,20 +278,6 @@ static kr_node *default_list(kr_ctx *ctx, const char *const *names, size_t n)
 	return seq;
 }
 
-/* kustomize's defaultOrderFirst / defaultOrderLast
- * (api/internal/builtins/SortOrderTransformer.go). */
-static const char *const order_first[] = {
-	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
-	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole",
-	"RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints",
-	"Service", "LimitRange", "PriorityClass", "PersistentVolume",
-	"PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
-	"PodDisruptionBudget",
-};
-static const char *const order_last[] = {
-	"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
-};
-
 /* Look up a key case-insensitively (Go's encoding/json field matching). */
 static kr_pair *get_fold(const kr_node *map, const char *key)
 {
@@ -380,8 +367,8 @@ int kr_sort_options_parse(kr_ctx *ctx, const kr_kustomization *k, int *fifo,
 		*last = l && !is_null(l->value) ? l->value : NULL;
 		return 0;
 	}
-	*first = default_list(ctx, order_first, sizeof(order_first) / sizeof(order_first[0]));
-	*last = default_list(ctx, order_last, sizeof(order_last) / sizeof(order_last[0]));
+	*first = default_list(ctx, kr_default_order_first, kr_default_order_first_len);
+	*last = default_list(ctx, kr_default_order_last, kr_default_order_last_len);
 	if (!*first || !*last)
 		return kr_nomem(ctx);
 	return 0;

@@ -367,25 +367,43 @@ static int visit_ref(kr_ctx *ctx, kr_pair *field, void *ud)
 	return 0;
 }
 
-/* Namespaces of a RoleBinding's ServiceAccount subjects. */
-static int rolebinding_namespaces(kr_ctx *ctx, referrer *f)
+/* The namespaces of a RoleBinding's ServiceAccount subjects (kustomize's
+ * getNamespacesForRoleBinding), into f when it is not NULL.  kustomize runs
+ * this for every RoleBinding on every top-level build, renamed objects or
+ * not, and fails when such a subject's `namespace` is not a string
+ * (conformance case TestBlankNamespace4240). */
+static int rolebinding_namespaces(kr_ctx *ctx, const kr_resource *r, referrer *f)
 {
-	f->nrb = 0;
-	f->rb_namespaces = NULL;
-	if (strcmp(f->r->cur.kind, "RoleBinding"))
+	if (f) {
+		f->nrb = 0;
+		f->rb_namespaces = NULL;
+	}
+	if (strcmp(r->cur.kind, "RoleBinding"))
 		return 0;
-	const kr_node *subjects = kr_map_get(f->r->doc, "subjects");
+	const kr_node *subjects = kr_map_get(r->doc, "subjects");
 	if (!subjects || subjects->type != KR_SEQ)
 		return 0;
-	f->rb_namespaces = kr_arena_alloc(&ctx->arena,
-	                                  (subjects->u.q.len + 1) * sizeof(char *));
-	if (!f->rb_namespaces)
-		return kr_nomem(ctx);
+	if (f) {
+		f->rb_namespaces = kr_arena_alloc(&ctx->arena,
+		                                  (subjects->u.q.len + 1) * sizeof(char *));
+		if (!f->rb_namespaces)
+			return kr_nomem(ctx);
+	}
 	for (uint32_t i = 0; i < subjects->u.q.len; i++) {
 		const kr_node *s = subjects->u.q.items[i];
 		const kr_node *ns = kr_map_get(s, "namespace");
-		if (ns && ns->type == KR_SCALAR && ns->tag == KR_TAG_STR &&
-		    kr_scalar_is(kr_map_get(s, "kind"), "ServiceAccount"))
+		const kr_node *kind = kr_map_get(s, "kind");
+		if (!ns || !kr_scalar_is(kind, "ServiceAccount") || kind->tag != KR_TAG_STR)
+			continue;
+		if (ns->type != KR_SCALAR || ns->tag != KR_TAG_STR) {
+			char *id = kr_resid_string(&ctx->arena, &r->cur);
+			return kr_fail_at(ctx, KR_EINVALID, ns->file ? ns->file : "?",
+			                  ns->line, ns->col,
+			                  "Invalid Input: namespace is blank for resource "
+			                  "\"%s\": a ServiceAccount subject's namespace must "
+			                  "be a string", id ? id : r->cur.name);
+		}
+		if (f)
 			f->rb_namespaces[f->nrb++] = ns->u.s.str;
 	}
 	return 0;
@@ -396,8 +414,11 @@ int kr_nameref_fix(kr_ctx *ctx, kr_resmap *m, const kr_tconfig *tc)
 	name_index ix = { 0 };
 	int rc;
 	size_t renamed = 0;
-	for (size_t i = 0; i < m->len; i++)
+	for (size_t i = 0; i < m->len; i++) {
+		if ((rc = rolebinding_namespaces(ctx, m->items[i], NULL)) < 0)
+			return rc;
 		renamed += m->items[i]->nprev;
+	}
 	if (renamed == 0)
 		return 0; /* nothing was renamed: no reference can change */
 	if ((rc = index_build(ctx, &ix, m)) < 0)
@@ -436,7 +457,7 @@ int kr_nameref_fix(kr_ctx *ctx, kr_resmap *m, const kr_tconfig *tc)
 				                  fs->group, fs->version, fs->kind))
 					continue;
 				if (!have_rb) {
-					if ((rc = rolebinding_namespaces(ctx, &f)) < 0)
+					if ((rc = rolebinding_namespaces(ctx, r, &f)) < 0)
 						return rc;
 					have_rb = 1;
 				}

@@ -636,7 +636,7 @@ static int internal_annotations(kr_ctx *ctx, const char *src, const kr_node *ops
                                 kr_resource *r, int is_patches)
 {
 	int has = is_patches || r->nprev || r->nprefixes || r->nsuffixes ||
-	          r->needs_hash || r->doc->line == 0;
+	          r->needs_hash || r->generated;
 	if (!has)
 		return 0;
 	for (uint32_t i = 0; i < ops->u.q.len; i++) {

@@ -31,6 +31,7 @@
 
 #include "fieldspec.h"
 #include "kdecode.h"
+#include "sort.h"
 #include "transformers.h"
 
 typedef struct setter {
@@ -74,43 +75,9 @@ static int matches_any_id(const kr_resource *r, const kr_fieldspec *fs,
 	return !strcmp(r->cur.name, name) && kr_fieldspec_selects(fs, &r->cur);
 }
 
-/* kyaml's Gvk.IsLessThan: the kinds of orderFirst, then other kinds, then
- * those of orderLast; ties by "group_version_kind". */
-static const char *const order_first[] = {
-	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
-	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding",
-	"ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints", "Service",
-	"LimitRange", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim",
-	"Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget"
-};
-static const char *const order_last[] = {
-	"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"
-};
-
-static int type_order(const char *kind)
+static int gvk_less(const kr_fieldspec *a, const kr_fieldspec *b)
 {
-	size_t nf = sizeof order_first / sizeof *order_first;
-	for (size_t i = 0; i < nf; i++)
-		if (!strcmp(order_first[i], kind))
-			return (int)i - (int)nf;
-	for (size_t i = 0; i < sizeof order_last / sizeof *order_last; i++)
-		if (!strcmp(order_last[i], kind))
-			return 1 + (int)i;
-	return 0;
-}
-
-static int gvk_less(kr_ctx *ctx, const kr_fieldspec *a, const kr_fieldspec *b)
-{
-	int oa = type_order(a->kind), ob = type_order(b->kind);
-	if (oa != ob)
-		return oa < ob;
-	char *sa = kr_arena_printf(&ctx->arena, "%s_%s_%s", a->group[0] ? a->group : "~G",
-	                           a->version[0] ? a->version : "~V",
-	                           a->kind[0] ? a->kind : "~K");
-	char *sb = kr_arena_printf(&ctx->arena, "%s_%s_%s", b->group[0] ? b->group : "~G",
-	                           b->version[0] ? b->version : "~V",
-	                           b->kind[0] ? b->kind : "~K");
-	return sa && sb && strcmp(sa, sb) < 0;
+	return kr_gvk_less(a->group, a->version, a->kind, b->group, b->version, b->kind);
 }
 
 /* The "does not match" error, listing the specs as kustomize does: sorted
@@ -125,7 +92,7 @@ static int no_match(kr_ctx *ctx, const kr_fslist *specs, const char *name)
 	for (size_t i = 0; i < n; i++) {
 		/* insertion sort: stable, as Go's sort.Sort is for short lists */
 		size_t j = i;
-		while (j > 0 && gvk_less(ctx, &specs->items[i], v[j - 1])) {
+		while (j > 0 && gvk_less(&specs->items[i], v[j - 1])) {
 			v[j] = v[j - 1];
 			j--;
 		}

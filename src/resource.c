@@ -124,11 +124,16 @@ static void index_insert(kr_resmap *m, size_t idx)
 
 static int rehash(kr_ctx *ctx, kr_resmap *m, size_t nslots)
 {
-	uint32_t *slots = kr_arena_zalloc(&ctx->arena, nslots * sizeof(uint32_t));
-	if (!slots)
-		return kr_nomem(ctx);
-	m->slots = slots;
-	m->nslots = nslots;
+	if (m->slots && m->nslots == nslots) {
+		/* Same size (a reindex after ids changed): reuse the table. */
+		memset(m->slots, 0, nslots * sizeof(uint32_t));
+	} else {
+		uint32_t *slots = kr_arena_zalloc(&ctx->arena, nslots * sizeof(uint32_t));
+		if (!slots)
+			return kr_nomem(ctx);
+		m->slots = slots;
+		m->nslots = nslots;
+	}
 	for (size_t i = 0; i < m->len; i++)
 		index_insert(m, i);
 	return 0;

@@ -45,6 +45,9 @@ typedef struct kr_resource {
 	/* Made by a generator that wants a hash suffix on the name
 	 * (kustomize's needs-hash build annotation; generators.h). */
 	int needs_hash;
+	/* Made (or merged into) by a generator: kustomize marks it with
+	 * internal build annotations, which JSON patches can see. */
+	int generated;
 } kr_resource;
 
 typedef struct kr_resmap {

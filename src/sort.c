@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 typedef struct sort_item {
 	kr_resource *r;
 	size_t index;
@@ -101,3 +103,81 @@ int kr_sort_legacy(kr_ctx *ctx, kr_resmap *m, const kr_node *first,
 		m->items[i] = items[i].r;
 	return kr_resmap_reindex(ctx, m);
 }
+
+/* resid.Gvk.IsLessThan: kinds of orderFirst first, of orderLast last,
+ * then by "group_version_kind" with ~G/~V/~K for empty parts. */
+const char *const kr_default_order_first[] = {
+	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
+	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole",
+	"RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints",
+	"Service", "LimitRange", "PriorityClass", "PersistentVolume",
+	"PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
+	"PodDisruptionBudget"
+};
+const char *const kr_default_order_last[] = {
+	"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"
+};
+const size_t kr_default_order_first_len = NELEM(kr_default_order_first);
+const size_t kr_default_order_last_len = NELEM(kr_default_order_last);
+
+int kr_kind_rank(const char *kind)
+{
+	/* Most kinds start with a letter no listed kind starts with. */
+	if (!strchr("NRSCPELDMV", kind[0]) || !kind[0])
+		return 0;
+	for (size_t i = 0; i < NELEM(kr_default_order_first); i++)
+		if (kr_default_order_first[i][0] == kind[0] && !strcmp(kind, kr_default_order_first[i]))
+			return (int)i - (int)NELEM(kr_default_order_first);
+	for (size_t i = 0; i < NELEM(kr_default_order_last); i++)
+		if (kr_default_order_last[i][0] == kind[0] && !strcmp(kind, kr_default_order_last[i]))
+			return 1 + (int)i;
+	return 0;
+}
+
+/* Compare "group_version_kind" strings (empty parts as ~G, ~V, ~K)
+ * without building them. */
+typedef struct gvk_iter {
+	const char *part[3];
+	int i;
+	const char *p;
+} gvk_iter;
+
+static void gvk_iter_init(gvk_iter *it, const char *g, const char *v, const char *k)
+{
+	it->part[0] = g[0] ? g : "~G";
+	it->part[1] = v[0] ? v : "~V";
+	it->part[2] = k[0] ? k : "~K";
+	it->i = 0;
+	it->p = it->part[0];
+}
+
+/* Next byte (as unsigned), or -1 at the end. */
+static int gvk_next(gvk_iter *it)
+{
+	while (!*it->p) {
+		if (it->i == 2)
+			return -1;
+		it->p = it->part[++it->i];
+		return '_';
+	}
+	return (unsigned char)*it->p++;
+}
+
+int kr_gvk_less(const char *g1, const char *v1, const char *k1,
+                    const char *g2, const char *v2, const char *k2)
+{
+	int o1 = kr_kind_rank(k1), o2 = kr_kind_rank(k2);
+	if (o1 != o2)
+		return o1 < o2;
+	gvk_iter a, b;
+	gvk_iter_init(&a, g1, v1, k1);
+	gvk_iter_init(&b, g2, v2, k2);
+	for (;;) {
+		int ca = gvk_next(&a), cb = gvk_next(&b);
+		if (ca != cb)
+			return ca < cb;
+		if (ca < 0)
+			return 0;
+	}
+}
+

@@ -15,4 +15,21 @@
 int kr_sort_legacy(kr_ctx *ctx, kr_resmap *m, const kr_node *first,
                    const kr_node *last);
 
+/* kustomize's default orderFirst / orderLast kind lists
+ * (api/internal/builtins/SortOrderTransformer.go, kyaml/resid/gvk.go). */
+extern const char *const kr_default_order_first[];
+extern const size_t kr_default_order_first_len;
+extern const char *const kr_default_order_last[];
+extern const size_t kr_default_order_last_len;
+
+/* kyaml's typeOrders: negative for kinds of the default orderFirst list (in
+ * its order), positive for orderLast, 0 for every other kind. */
+int kr_kind_rank(const char *kind);
+
+/* kyaml's Gvk.IsLessThan: by kr_kind_rank, then by the
+ * "group_version_kind" string (empty parts as ~G, ~V, ~K), compared
+ * without building it. */
+int kr_gvk_less(const char *g1, const char *v1, const char *k1,
+                const char *g2, const char *v2, const char *k2);
+
 #endif

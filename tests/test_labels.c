@@ -358,14 +358,6 @@ static void test_annotations__absent_or_empty_is_a_no_op(void **state)
 }
 
 /* The deprecation warning comes from the loader, for a commonLabels map. */
-static int warnings;
-static char last_warning[512];
-static void count_warning(void *p, const char *line)
-{
-	(void)p;
-	warnings++;
-	snprintf(last_warning, sizeof(last_warning), "%s", line);
-}
 
 static void test_labels__deprecation_warning(void **state)
 {
@@ -390,17 +382,17 @@ static void test_labels__deprecation_warning(void **state)
 		fputs(cases[i].text, fp);
 		fclose(fp);
 		kr_build_options o = KR_BUILD_OPTIONS_INIT;
-		o.warn = count_warning;
-		warnings = 0;
-		last_warning[0] = '\0';
+		o.warn = tu_count_warning;
+		tu_warnings = 0;
+		tu_last_warning[0] = '\0';
 		kr_ctx ctx;
 		kr_ctx_init(&ctx, &o);
 		kr_kustomization k;
 		assert_int_equal(kr_kustomization_load(&ctx, ".", dir, &k), 0);
-		if (warnings != cases[i].warns)
-			fail_msg("case %zu: %d warnings", i, warnings);
+		if (tu_warnings != cases[i].warns)
+			fail_msg("case %zu: %d warnings", i, tu_warnings);
 		if (cases[i].warns)
-			assert_string_equal(last_warning,
+			assert_string_equal(tu_last_warning,
 			                    "# Warning: 'commonLabels' is deprecated. Please use "
 			                    "'labels' instead. Run 'kustomize edit fix' to update "
 			                    "your Kustomization automatically.");

@@ -30,14 +30,6 @@ static int load(kr_ctx *ctx, const char *rel, kr_kustomization *k)
 	return kr_kustomization_load(ctx, rel, kr_realpath(&ctx->arena, dir), k);
 }
 
-static int warnings;
-static char last_warning[512];
-static void count_warning(void *p, const char *line)
-{
-	(void)p;
-	warnings++;
-	snprintf(last_warning, sizeof(last_warning), "%s", line);
-}
 
 static void test_loader__fields_case_insensitive(void **state)
 {
@@ -74,14 +66,14 @@ static void test_loader__bases_appended_with_warning(void **state)
 	(void)state;
 	tu_put("c/Kustomization", "bases:\n- ../base1\nresources:\n- r.yaml\nbases:\n- ../base2\n");
 	kr_build_options o = KR_BUILD_OPTIONS_INIT;
-	o.warn = count_warning;
-	warnings = 0;
+	o.warn = tu_count_warning;
+	tu_warnings = 0;
 	kr_ctx ctx;
 	kr_ctx_init(&ctx, &o);
 	kr_kustomization k;
 	assert_int_equal(load(&ctx, "c", &k), 0);
-	assert_int_equal(warnings, 1);
-	assert_non_null(strstr(last_warning, "'bases' is deprecated"));
+	assert_int_equal(tu_warnings, 1);
+	assert_non_null(strstr(tu_last_warning, "'bases' is deprecated"));
 	/* a repeated key replaces the earlier one (go-yaml v2, non-strict) */
 	assert_int_equal(k.resources->u.q.len, 2);
 	assert_string_equal(k.resources->u.q.items[0]->u.s.str, "r.yaml");

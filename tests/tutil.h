@@ -4,6 +4,7 @@
  *  - a temporary directory tree per test group: tu_tree_setup and
  *    tu_tree_teardown as cmocka group fixtures, tu_put() to write a file
  *    (parent directories made), `tmpdir` holding its path;
+ *  - a warning counter for kr_build_options.warn (tu_count_warning);
  *  - a transformer fixture: tu_run() parses a kustomization and a resource
  *    stream from strings, builds the layer with the default configuration
  *    and runs one transformer; tu_emit() prints resource i as kustomize
@@ -54,6 +55,17 @@ static inline void tu_put(const char *rel, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* A warn callback (kr_build_options.warn) that counts warnings and keeps
+ * the last one. */
+static int tu_warnings;
+static char tu_last_warning[512];
+static inline void tu_count_warning(void *p, const char *line)
+{
+	(void)p;
+	tu_warnings++;
+	snprintf(tu_last_warning, sizeof(tu_last_warning), "%s", line);
 }
 
 typedef struct tu_fixture {
