@@ -15,9 +15,16 @@
 #include "buf.h"
 #include "krender.h"
 
+struct kr_schema_set;
+
 typedef struct kr_ctx {
 	kr_arena arena;
 	kr_build_options opts;
+	/* The OpenAPI schema strategic merges use.  kustomize keeps one per
+	 * build: the top kustomization's `openapi:`, else the first one met
+	 * (patch_smp.c); NULL: the builtin one. */
+	const struct kr_schema_set *openapi;
+	int openapi_set;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

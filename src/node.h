@@ -47,7 +47,10 @@ typedef enum kr_style {
 enum {
 	/* The scalar had an explicit tag (other than !!timestamp) in the
 	 * source, so go-yaml v3 does not resolve it as a timestamp. */
-	KR_NODE_TAGGED = 0x01
+	KR_NODE_TAGGED = 0x01,
+	/* A null a strategic merge keeps although the patch did not set it
+	 * (kyaml's MakePersistentNullNode; smp.c). */
+	KR_NODE_KEEP_NULL = 0x02
 };
 
 typedef struct kr_node kr_node;

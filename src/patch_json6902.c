@@ -20,7 +20,7 @@
  * ~1 then ~0.  The root pointer "" is refused.
  *
  * A `patches:` entry whose content is not an operation list is a
- * strategic-merge patch, which krender does not implement yet: refused.
+ * strategic-merge patch (patch_smp.c).
  */
 #include "patch_json6902.h"
 
@@ -35,6 +35,7 @@
 #include "gonum.h"
 #include "kdecode.h"
 #include "parse.h"
+#include "patch_smp.h"
 #include "selector.h"
 #include "transformers.h"
 
@@ -669,7 +670,7 @@ typedef struct entry {
 	const kr_node *node;
 	const char *path, *patch;
 	const kr_node *path_node, *target;
-	int has_options;
+	int allow_name, allow_kind;    /* options (strategic-merge patches) */
 } entry;
 
 static int json_number(const char *s)
@@ -762,10 +763,18 @@ static int apply_entry(kr_ctx *ctx, kr_layer *l, const entry *e, const char *wha
 		                  "%s: the patch starts with '[' but is not valid JSON "
 		                  "(kustomize decodes it as JSON)", what);
 	if (!ops || ops->type != KR_SEQ) {
-		if (is_patches)
-			return kr_fail_at(ctx, KR_EINVALID, k->file, e->node->line, e->node->col,
-			                  "%s: strategic merge patches are not supported by "
-			                  "this version of krender yet", what);
+		if (is_patches) {
+			char *smsrc = e->path
+			              ? kr_arena_printf(&ctx->arena, "%s (patch file %s, from %s)",
+			                                what, src_file, k->file)
+			              : kr_arena_printf(&ctx->arena, "%s:%u:%u: %s (inline patch)",
+			                                k->file, e->node->line, e->node->col, what);
+			if (!smsrc)
+				return kr_nomem(ctx);
+			kr_smp_entry se = { what, e->node, e->target, text, len, src_file,
+			                    smsrc, e->allow_name, e->allow_kind };
+			return kr_smp_patches_entry(ctx, l, &se);
+		}
 		return kr_fail_at(ctx, KR_EINVALID, k->file, e->node->line, e->node->col,
 		                  "%s: the patch is not a list of JSON 6902 operations",
 		                  what);
@@ -874,7 +883,7 @@ static int run_field(kr_ctx *ctx, kr_layer *l, const char *field, int is_patches
 		if ((rc = kr_kust_decode_struct(ctx, k, n, what, NULL, "Patch", "types.Patch",
 		                                &mem)) < 0)
 			return rc;
-		entry e = { n, NULL, NULL, NULL, NULL, 0 };
+		entry e = { n, NULL, NULL, NULL, NULL, 0, 0 };
 		for (uint32_t j = 0; j < mem.len; j++) {
 			const kr_kmember *m = &mem.items[j];
 			int f = kr_kust_decode_member(ctx, k, m, what, pfields, 4);
@@ -899,6 +908,16 @@ static int run_field(kr_ctx *ctx, kr_layer *l, const char *field, int is_patches
 					return kr_fail_at(ctx, KR_EINVALID, k->file, ov->line, ov->col,
 					                  "invalid Kustomization: '%s' must be a "
 					                  "mapping of booleans", w);
+				for (uint32_t q = 0; ov->type == KR_MAP && q < ov->u.m.len; q++) {
+					kr_y11_value v;
+					const kr_node *key = ov->u.m.items[q].key;
+					if (kr_y11_value_of(ov->u.m.items[q].value, &v) != KR_Y11_BOOL)
+						continue;
+					if (!strcmp(key->u.s.str, "allowNameChange"))
+						e.allow_name = v.b;
+					else if (!strcmp(key->u.s.str, "allowKindChange"))
+						e.allow_kind = v.b;
+				}
 			} else if (!strcmp(fname, "path")) {
 				if ((rc = kr_kust_decode_string(ctx, k, m->value, w, g, &e.path)) < 0)
 					return rc;

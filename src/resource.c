@@ -105,7 +105,7 @@ static uint64_t id_hash(const kr_resid *id, int cluster_scoped)
 	return h;
 }
 
-static int id_equal(const kr_resid *a, int acs, const kr_resid *b, int bcs)
+int kr_resid_equal(const kr_resid *a, int acs, const kr_resid *b, int bcs)
 {
 	return !strcmp(a->name, b->name) && !strcmp(a->kind, b->kind) &&
 	       !strcmp(a->group, b->group) && !strcmp(a->version, b->version) &&
@@ -156,7 +156,7 @@ kr_resource *kr_resmap_get(const kr_resmap *m, const kr_resid *id,
 	size_t s = (size_t)id_hash(id, cluster_scoped) & mask;
 	while (m->slots[s]) {
 		kr_resource *r = m->items[m->slots[s] - 1];
-		if (id_equal(&r->cur, r->cluster_scoped, id, cluster_scoped))
+		if (kr_resid_equal(&r->cur, r->cluster_scoped, id, cluster_scoped))
 			return r;
 		s = (s + 1) & mask;
 	}

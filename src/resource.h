@@ -67,6 +67,9 @@ int kr_resid_from_doc(kr_arena *a, kr_resid *id, const kr_node *doc);
 /* The id's namespace as compared: "" for cluster-scoped kinds, "default"
  * for an empty namespace. */
 const char *kr_resid_effective_ns(const kr_resid *id, int cluster_scoped);
+/* kustomize's ResId.Equals: group, version, kind, name and the
+ * effective namespaces are equal (acs/bcs: cluster-scoped). */
+int kr_resid_equal(const kr_resid *a, int acs, const kr_resid *b, int bcs);
 /* kustomize's ResId.String(), e.g. "Deployment.v1.apps/web.prod", into the
  * arena. */
 char *kr_resid_string(kr_arena *a, const kr_resid *id);

@@ -9,8 +9,8 @@
 #include "kdecode.h"
 
 const kr_transformer kr_transformers[] = {
-	/* kustomize's order (transformers.h); strategic-merge patches would
-	 * come first and replacements last. */
+	/* kustomize's order (transformers.h); replacements would come last. */
+	{ "patchesStrategicMerge", kr_smp_transform },
 	{ "patches", kr_patches_transform },
 	{ "namespace", kr_namespace_transform },
 	{ "prefix", kr_prefix_transform },

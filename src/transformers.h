@@ -2,12 +2,12 @@
  * transformers.h - the builtin transformers of a kustomization, run in
  * kustomize's fixed order (api/internal/target/kusttarget_configplugin.go):
  *
- *   [PatchStrategicMerge,] Patch, Namespace, Prefix, Suffix,
+ *   PatchStrategicMerge, Patch, Namespace, Prefix, Suffix,
  *   Label (`labels` entries, then `commonLabels`), Annotations,
  *   PatchJson6902, ReplicaCount, ImageTag[, Replacement]
  *
- * (Patch and PatchJson6902 apply JSON 6902 operation lists only;
- * strategic-merge patches are refused, patch_json6902.c.)
+ * (Patch takes JSON 6902 operation lists, patch_json6902.c, and
+ * strategic-merge patches, patch_smp.c.)
  *
  * Each transformer lives in its own file and has one signature: it reads
  * its own fields of the kustomization and changes the layer's resources,
@@ -47,6 +47,7 @@ int kr_annotations_transform(kr_ctx *ctx, kr_layer *l); /* annotations.c */
 int kr_replicas_transform(kr_ctx *ctx, kr_layer *l);    /* replicas.c */
 int kr_images_transform(kr_ctx *ctx, kr_layer *l);      /* images.c */
 int kr_patches_transform(kr_ctx *ctx, kr_layer *l);     /* patch_json6902.c */
+int kr_smp_transform(kr_ctx *ctx, kr_layer *l);         /* patch_smp.c */
 int kr_json6902_transform(kr_ctx *ctx, kr_layer *l);    /* patch_json6902.c */
 
 /* Helpers shared by transformers. */

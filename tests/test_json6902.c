@@ -96,17 +96,23 @@ static void test_errors(void **state)
 	           "must specify the target name");
 }
 
-static void test_strategic_merge_refused(void **state)
+/* A `patches` entry that is not an operation list is a strategic-merge
+ * patch (patch_smp.c): merged into the object with its id, or refused
+ * when it is neither (a mapping without kind). */
+static void test_strategic_merge_dispatch(void **state)
 {
 	(void)state;
-	expect_err(kr_patches_transform,
-	           "patches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n"
-	           "    metadata:\n      name: cfg\n    data:\n      b: \"2\"\n",
-	           "kustomization.yaml:2:3: patches[0]: strategic merge patches are "
-	           "not supported by this version of krender yet");
+	tu_fixture f;
+	assert_int_equal(tu_run(&f, kr_patches_transform,
+	                        "patches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n"
+	                        "    metadata:\n      name: cfg\n    data:\n      b: \"2\"\n", cm), 0);
+	assert_string_equal(tu_emit(&f, 0),
+	                    "apiVersion: v1\ndata:\n  a: \"1\"\n  b: \"2\"\nkind: ConfigMap\n"
+	                    "metadata:\n  name: cfg\nspec:\n  arr:\n  - 1\n  - 2\n  - 3\n  f: 1\n");
+	tu_done(&f);
 	expect_err(kr_patches_transform,
 	           "patches:\n- target: {kind: ConfigMap}\n  patch: '{\"data\": {\"b\": \"2\"}}'\n",
-	           "strategic merge patches are not supported");
+	           "not a strategic-merge patch nor a JSON 6902 operation list");
 }
 
 static void test_internal_annotations(void **state)
@@ -147,7 +153,7 @@ int main(void)
 		cmocka_unit_test(test_add_remove_replace),
 		cmocka_unit_test(test_move_copy_test_escapes),
 		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_strategic_merge_refused),
+		cmocka_unit_test(test_strategic_merge_dispatch),
 		cmocka_unit_test(test_internal_annotations),
 		cmocka_unit_test(test_timestamp_test_refused),
 	};
