@@ -81,8 +81,7 @@ static int accumulate_component(kr_ctx *ctx, const kr_kustomization *k,
 	/* The configuration needs no such step: merging it into an empty one
 	 * gives it back unchanged (it is already merged and sorted). */
 	if ((rc = readd_all(ctx, m)) < 0)
-		return kr_wrap(ctx, "merging the resources of component '%s'",
-		               entry->u.s.str);
+		return kr_wrap(ctx, "merging the component's result into its parent's");
 	return 0;
 }
 
