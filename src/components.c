@@ -79,7 +79,10 @@ static int accumulate_component(kr_ctx *ctx, const kr_kustomization *k,
 	if ((rc = kr_accumulate_target(ctx, &ck, &cchain, m, tc)) < 0)
 		return rc;
 	/* The configuration needs no such step: merging it into an empty one
-	 * gives it back unchanged (it is already merged and sorted). */
+	 * gives it back unchanged (it is already merged and sorted).  Vars
+	 * (not implemented yet) would need none either: the component merged
+	 * its vars into the shared accumulator (kr_accumulate_target), and
+	 * kustomize's MergeSet into an empty set cannot conflict. */
 	if ((rc = readd_all(ctx, m)) < 0)
 		return kr_wrap(ctx, "merging the component's result into its parent's");
 	return 0;
