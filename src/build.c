@@ -10,12 +10,17 @@
  * LoadRestrictionsRootOnly a file must resolve (after symlinks) to a place
  * inside the kustomization's root; directories may be anywhere, but a
  * directory that contains (or is) a root already being built is a cycle.
+ *
+ * kr_accumulate_target is one kustomization's part of the work; it runs on
+ * a fresh accumulator for a kustomization and on its parent's for a
+ * component (components.c).
  */
 #include "build.h"
 
 #include <errno.h>
 #include <string.h>
 
+#include "components.h"
 #include "configurations.h"
 #include "fsutil.h"
 #include "generators.h"
@@ -28,16 +33,8 @@
 #include "patch_smp.h"
 #include "resfactory.h"
 
-/* The chain of kustomization roots being built, innermost first, for
- * cycle detection. */
-typedef struct root_chain {
-	const char *root;
-	const struct root_chain *parent;
-	unsigned depth;
-} root_chain;
-
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
-                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc,
+                     const kr_root_chain *parent, kr_resmap *out, kr_tconfig *tc,
                      kr_kustomization *k);
 
 int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
@@ -61,8 +58,34 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 	return 0;
 }
 
+int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
+                   const kr_root_chain *chain, const kr_node *entry,
+                   const char *abs, const char *display, const char **realp)
+{
+	const char *rel = entry->u.s.str;
+	if (rel[0] == '/')
+		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
+		                  "new root '%s' cannot be absolute", rel);
+	char *real = kr_realpath(&ctx->arena, abs);
+	if (!real)
+		return errno == ENOMEM ? kr_nomem(ctx)
+		       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
+	for (const kr_root_chain *c = chain; c; c = c->parent)
+		if (kr_path_has_prefix(c->root, real))
+			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
+			                  "cycle detected: '%s' contains the kustomization "
+			                  "root '%s' that is being built", display,
+			                  c == chain ? k->dir : c->root);
+	if (chain->depth + 1 > ctx->opts.max_kustomization_depth)
+		return kr_fail_at(ctx, KR_ELIMIT, k->file, entry->line, entry->col,
+		                  "kustomizations nested deeper than the limit of %u",
+		                  ctx->opts.max_kustomization_depth);
+	*realp = real;
+	return 0;
+}
+
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
-                            const root_chain *chain, const kr_node *entry,
+                            const kr_root_chain *chain, const kr_node *entry,
                             kr_resmap *out, kr_tconfig *tc)
 {
 	kr_arena *a = &ctx->arena;
@@ -104,23 +127,9 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	if (type != 'd')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "resource '%s' is neither a file nor a directory", rel);
-	if (rel[0] == '/')
-		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
-		                  "new root '%s' cannot be absolute", rel);
-	char *real = kr_realpath(a, abs);
-	if (!real)
-		return errno == ENOMEM ? kr_nomem(ctx)
-		       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
-	for (const root_chain *c = chain; c; c = c->parent)
-		if (kr_path_has_prefix(c->root, real))
-			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
-			                  "cycle detected: '%s' contains the kustomization "
-			                  "root '%s' that is being built", display,
-			                  c == chain ? k->dir : c->root);
-	if (chain->depth + 1 > ctx->opts.max_kustomization_depth)
-		return kr_fail_at(ctx, KR_ELIMIT, k->file, entry->line, entry->col,
-		                  "kustomizations nested deeper than the limit of %u",
-		                  ctx->opts.max_kustomization_depth);
+	const char *real;
+	if ((rc = kr_subdir_root(ctx, k, chain, entry, abs, display, &real)) < 0)
+		return rc;
 	kr_resmap sub = { 0 };
 	kr_tconfig subtc;
 	kr_kustomization subk;
@@ -159,13 +168,41 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 	return 0;
 }
 
+int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
+                         const kr_root_chain *chain, kr_resmap *m,
+                         kr_tconfig *tc)
+{
+	int rc;
+	if (k->resources)
+		for (uint32_t i = 0; i < k->resources->u.q.len; i++)
+			if ((rc = accumulate_entry(ctx, k, chain,
+			                           k->resources->u.q.items[i], m, tc)) < 0)
+				return rc;
+	if ((rc = kr_tconfig_load_user(ctx, k, tc)) < 0)
+		return rc;
+	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
+	if ((rc = kr_generators_run(ctx, k, m)) < 0 ||
+	    (rc = refresh_ids(ctx, m)) < 0)
+		return rc;
+	/* Components after the generators, before the transformers (kustomize
+	 * v5.5.0's order; tests comp_*). */
+	if ((rc = kr_components_accumulate(ctx, k, chain, m, tc)) < 0)
+		return rc;
+	if ((rc = run_transformers(ctx, k, tc, m)) < 0)
+		return rc;
+	/* Vars (not implemented here): kustomize's MergeVars(k.vars) comes
+	 * last, on this same accumulator, so a component's vars join its
+	 * parent's set like its resources do. */
+	return 0;
+}
+
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
-                     const root_chain *parent, kr_resmap *out, kr_tconfig *tc,
+                     const kr_root_chain *parent, kr_resmap *out, kr_tconfig *tc,
                      kr_kustomization *kp)
 {
 	kr_kustomization k;
 	int rc;
-	root_chain chain = { root, parent, parent ? parent->depth + 1 : 0 };
+	kr_root_chain chain = { root, parent, parent ? parent->depth + 1 : 0 };
 	if ((rc = kr_kustomization_load(ctx, dir, root, &k)) < 0)
 		return rc;
 	/* kustomize sets the OpenAPI schema when it loads a kustomization */
@@ -181,18 +218,7 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	 * resources) the builtin one with `configurations:`, then `crds:`
 	 * (configurations.h; the order matters, tr_configurations_*). */
 	memset(tc, 0, sizeof(*tc));
-	if (k.resources)
-		for (uint32_t i = 0; i < k.resources->u.q.len; i++)
-			if ((rc = accumulate_entry(ctx, &k, &chain,
-			                           k.resources->u.q.items[i], out, tc)) < 0)
-				return rc;
-	if ((rc = kr_tconfig_load_user(ctx, &k, tc)) < 0)
-		return rc;
-	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
-	if ((rc = kr_generators_run(ctx, &k, out)) < 0 ||
-	    (rc = refresh_ids(ctx, out)) < 0)
-		return rc;
-	if ((rc = run_transformers(ctx, &k, tc, out)) < 0)
+	if ((rc = kr_accumulate_target(ctx, &k, &chain, out, tc)) < 0)
 		return rc;
 	*kp = k;
 	return 0;

@@ -47,7 +47,7 @@ static const struct field {
 	{ "vars", 0 },
 	{ "sortOptions", 1 },
 	{ "resources", 1 },
-	{ "components", 0 },
+	{ "components", 1 },
 	{ "crds", 1 },
 	{ "bases", 1 },
 	{ "configMapGenerator", 1 },
@@ -212,9 +212,12 @@ int kr_kustomization_load(kr_ctx *ctx, const char *dir, const char *root,
 
 	kr_node *res = kr_map_get(doc, "resources");
 	kr_node *bases = kr_map_get(doc, "bases");
+	kr_node *comps = kr_map_get(doc, "components");
 	if ((rc = check_string_list(ctx, k, "resources", res)) < 0 ||
-	    (rc = check_string_list(ctx, k, "bases", bases)) < 0)
+	    (rc = check_string_list(ctx, k, "bases", bases)) < 0 ||
+	    (rc = check_string_list(ctx, k, "components", comps)) < 0)
 		return rc;
+	k->components = is_null(comps) || comps->u.q.len == 0 ? NULL : comps;
 	if (!is_null(bases)) {
 		kr_warn(ctx, "# Warning: 'bases' is deprecated. Please use 'resources' "
 		        "instead. Run 'kustomize edit fix' to update your Kustomization "

@@ -21,6 +21,7 @@ typedef struct kr_kustomization {
 	kr_node *doc;         /* the file's mapping, keys in canonical spelling */
 	const char *kind;     /* "Kustomization" or "Component" */
 	kr_node *resources;   /* SEQ of scalars: resources then bases; may be NULL */
+	kr_node *components;  /* SEQ of scalars (component directories) or NULL */
 	kr_node *sort_options;/* MAP or NULL */
 } kr_kustomization;
 
