@@ -24,6 +24,7 @@
 #include "sort.h"
 #include "tconfig.h"
 #include "transformers.h"
+#include "vars.h"
 #include "parse.h"
 
 /* The chain of kustomization roots being built, innermost first, for
@@ -36,7 +37,7 @@ typedef struct root_chain {
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
                      const root_chain *parent, kr_resmap *out, kr_tconfig *tc,
-                     kr_kustomization *k);
+                     kr_varset *vs, kr_kustomization *k);
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -160,7 +161,7 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
                             const root_chain *chain, const kr_node *entry,
-                            kr_resmap *out, kr_tconfig *tc)
+                            kr_resmap *out, kr_tconfig *tc, kr_varset *vs)
 {
 	kr_arena *a = &ctx->arena;
 	const char *rel = entry->u.s.str;
@@ -221,7 +222,8 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	kr_resmap sub = { 0 };
 	kr_tconfig subtc;
 	kr_kustomization subk;
-	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subk)) < 0)
+	kr_varset subvs = { 0 };
+	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk)) < 0)
 		return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 	if ((rc = kr_resmap_append_all(ctx, out, &sub)) < 0)
 		return kr_wrap(ctx, "merging resources from '%s'", rel);
@@ -229,6 +231,8 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	 * ResAccumulator.MergeAccumulator). */
 	if ((rc = kr_tconfig_accumulate(ctx, tc, &subtc)) < 0)
 		return kr_wrap(ctx, "merging the configuration of '%s'", rel);
+	if ((rc = kr_vars_absorb(ctx, vs, &subvs)) < 0)
+		return kr_wrap(ctx, "merging the vars of '%s'", rel);
 	return 0;
 }
 
@@ -258,7 +262,7 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
                      const root_chain *parent, kr_resmap *out, kr_tconfig *tc,
-                     kr_kustomization *kp)
+                     kr_varset *vs, kr_kustomization *kp)
 {
 	kr_kustomization k;
 	int rc;
@@ -278,7 +282,7 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	if (k.resources)
 		for (uint32_t i = 0; i < k.resources->u.q.len; i++)
 			if ((rc = accumulate_entry(ctx, &k, &chain,
-			                           k.resources->u.q.items[i], out, tc)) < 0)
+			                           k.resources->u.q.items[i], out, tc, vs)) < 0)
 				return rc;
 	if ((rc = kr_tconfig_load_user(ctx, &k, tc)) < 0)
 		return rc;
@@ -287,6 +291,9 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	    (rc = refresh_ids(ctx, out)) < 0)
 		return rc;
 	if ((rc = run_transformers(ctx, &k, tc, out)) < 0)
+		return rc;
+	/* kustomize's MergeVars, after the transformers (vars.h). */
+	if ((rc = kr_vars_merge(ctx, vs, &k, out)) < 0)
 		return rc;
 	*kp = k;
 	return 0;
@@ -326,15 +333,17 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", dir, strerror(errno));
 	kr_tconfig tc;
 	kr_kustomization k;
-	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc, &k);
+	kr_varset vs = { 0 };
+	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc, &vs, &k);
 	if (rc < 0)
 		return rc;
 	/* Top level only, in kustomize's order (makeCustomizedResMap, then
 	 * applySortOrder): name references, local-config objects dropped,
-	 * sort; before them, the hash suffixes of generated objects
-	 * (addHashesToNames). */
+	 * vars resolved, sort; before them, the hash suffixes of generated
+	 * objects (addHashesToNames). */
 	if ((rc = kr_generators_add_hashes(ctx, &b->result)) < 0 ||
 	    (rc = kr_nameref_fix(ctx, &b->result, &tc)) < 0 ||
+	    (rc = kr_vars_resolve(ctx, &vs, &b->result, &tc)) < 0 ||
 	    (rc = drop_local_config(ctx, &b->result)) < 0)
 		return rc;
 	int fifo;
