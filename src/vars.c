@@ -139,37 +139,35 @@ static int str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/* kustomize's ResId.GvknEquals / Equals between the var's target and one
- * id a resource had.  `ns` is that id's namespace as the resource map
- * keeps it (prev ids hold their effective namespace already). */
-static int target_matches(const kr_var *v, int tgt_cs, const char *tgt_ns,
-                          const char *group, const char *version,
-                          const char *kind, const char *name, const char *ns)
+/* kustomize's ResId.GvknEquals, and Equals when the objref has a
+ * namespace, between the var's target and one id a resource had.  `ens` is
+ * that id's effective namespace as kustomize computes it. */
+static int target_matches(const kr_var *v, const char *tgt_ns, const char *group,
+                          const char *version, const char *kind,
+                          const char *name, const char *ens)
 {
 	if (!str_eq(v->objname, name) || !str_eq(v->kind, kind) ||
 	    !str_eq(v->group, group) || !str_eq(v->version, version))
 		return 0;
-	if (!tgt_ns)
-		return 1;
-	/* Equals: the same effective namespace (both ids are of the same
-	 * kind, so of the same scope). */
-	kr_resid id = { group, version, kind, name, ns };
-	return str_eq(kr_resid_effective_ns(&id, tgt_cs), tgt_ns);
+	return !tgt_ns || str_eq(ens, tgt_ns);
 }
 
-static int resource_matches(const kr_var *v, int tgt_cs, const char *tgt_ns,
+static int resource_matches(const kr_var *v, const char *tgt_ns,
                             const kr_resource *r)
 {
-	/* kustomize's PrevIds use the current apiVersion for every
-	 * previous id. */
+	/* kustomize's PrevIds use the current apiVersion for every previous
+	 * id, and their namespace is the effective one recorded (the
+	 * "_non_namespaceable_" of a cluster-scoped object included). */
 	for (uint32_t i = 0; i < r->nprev; i++) {
 		const kr_resid *p = &r->prev[i];
-		if (target_matches(v, tgt_cs, tgt_ns, r->cur.group, r->cur.version,
-		                   p->kind, p->name, p->ns))
+		if (target_matches(v, tgt_ns, r->cur.group, r->cur.version, p->kind,
+		                   p->name, p->ns))
 			return 1;
 	}
-	return target_matches(v, tgt_cs, tgt_ns, r->cur.group, r->cur.version,
-	                      r->cur.kind, r->cur.name, r->cur.ns);
+	const char *ens = r->cluster_scoped ? "_non_namespaceable_"
+	                  : kr_resid_effective_ns(&r->cur, 0);
+	return target_matches(v, tgt_ns, r->cur.group, r->cur.version, r->cur.kind,
+	                      r->cur.name, ens);
 }
 
 static int add_refvar(kr_ctx *ctx, kr_resource *r, const char *name)
@@ -229,23 +227,19 @@ int kr_vars_merge(kr_ctx *ctx, kr_varset *vs, const kr_kustomization *k,
 			return rc;
 	for (size_t i = 0; i < n; i++) {
 		const kr_var *v = &in[i];
-		char *api = v->group[0]
-		            ? kr_arena_printf(&ctx->arena, "%s/%s", v->group, v->version)
-		            : (char *)v->version;
-		if (!api)
-			return kr_nomem(ctx);
-		int cs = kr_kind_is_cluster_scoped(api, v->kind);
-		/* An empty namespace is a wildcard, unless the kind is
-		 * cluster-scoped (then ids compare in full). */
+		/* An objref without a namespace matches any.  kustomize never
+		 * takes the objref's kind for cluster-scoped (its Gvk is decoded,
+		 * not made by NewGvk), so a namespace given for a cluster-scoped
+		 * kind matches nothing. */
 		const char *tgt_ns = NULL;
-		if (v->ns[0] || cs) {
+		if (v->ns[0]) {
 			kr_resid t = { v->group, v->version, v->kind, v->objname, v->ns };
-			tgt_ns = kr_resid_effective_ns(&t, cs);
+			tgt_ns = kr_resid_effective_ns(&t, 0);
 		}
 		kr_resource *match = NULL;
 		size_t nmatch = 0;
 		for (size_t j = 0; j < m->len; j++)
-			if (resource_matches(v, cs, tgt_ns, m->items[j])) {
+			if (resource_matches(v, tgt_ns, m->items[j])) {
 				nmatch++;
 				match = m->items[j];
 			}
