@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "emit.h"
 #include "fieldspec.h"
 #include "gonum.h"
 #include "kdecode.h"
@@ -692,9 +693,10 @@ static const kr_varval *lookup_resolved(void *ud, const char *name, size_t n)
 	return NULL;
 }
 
+/* kyaml's IsYNodeString: tagged !!str (a plain date is a !!timestamp). */
 static int is_string(const kr_node *n)
 {
-	return n->type == KR_SCALAR && n->tag == KR_TAG_STR;
+	return n->type == KR_SCALAR && n->tag == KR_TAG_STR && !kr_emit_is_timestamp(n);
 }
 
 /* refvar's updateNodeValue, only when something changed (an unchanged
