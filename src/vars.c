@@ -603,6 +603,13 @@ static void put_byte_rune(kr_buf *b, unsigned char c)
 int kr_var_expand(kr_arena *a, const char *in, size_t len, kr_var_lookup lookup,
                   void *ud, kr_varval *out)
 {
+	if (!memchr(in, '$', len)) {
+		/* nothing to expand: the common case, without a copy */
+		out->type = KR_VARVAL_STR;
+		out->text = out->node_text = in;
+		out->len = out->node_len = len;
+		return 0;
+	}
 	kr_buf b = KR_BUF_INIT;
 	size_t checkpoint = 0;
 	int mangled = 0;

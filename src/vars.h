@@ -54,7 +54,11 @@ typedef struct kr_varset {
 
 /* kustomize's ResAccumulator.MergeVars for kustomization `k`: decode its
  * `vars`, mark the resources of `m` (the level's resources, after its
- * transformers) they refer to, and add them to `vs`. */
+ * transformers) they refer to, and add them to `vs`.  build_dir calls it
+ * last for every kustomization.  A Component works on its parent's
+ * accumulator in kustomize, so its vars go with the same call into the
+ * parent's set and are matched against the parent's resources, at the end
+ * of the component's own transformers. */
 int kr_vars_merge(kr_ctx *ctx, kr_varset *vs, const kr_kustomization *k,
                   kr_resmap *m);
 
@@ -92,7 +96,8 @@ typedef struct kr_varval {
 typedef const kr_varval *(*kr_var_lookup)(void *ud, const char *name, size_t len);
 
 /* kustomize's refvar.DoReplacements with MakePrimitiveReplacer: expand
- * the $(NAME) references of `in`.  *out gets a string, or (when `in` is
+ * the $(NAME) references of `in`.  *out gets a string (`in` itself when
+ * it holds no '$': the caller keeps it alive), or (when `in` is
  * exactly one reference to a primitive var) that var's value with its
  * type.  Returns 0; 1 when the result holds Go's string(byte) of a byte
  * >= 0x80 after a '$' (kustomize's expansion makes "$é" invalid UTF-8
