@@ -338,8 +338,8 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 	if (rc < 0)
 		return rc;
 	/* Top level only, in kustomize's order (makeCustomizedResMap, then
-	 * applySortOrder): name references, local-config objects dropped,
-	 * vars resolved, sort; before them, the hash suffixes of generated
+	 * applySortOrder): name references, vars resolved, local-config
+	 * objects dropped, sort; before them, the hash suffixes of generated
 	 * objects (addHashesToNames). */
 	if ((rc = kr_generators_add_hashes(ctx, &b->result)) < 0 ||
 	    (rc = kr_nameref_fix(ctx, &b->result, &tc)) < 0 ||
