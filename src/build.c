@@ -29,13 +29,14 @@
 #include "sort.h"
 #include "tconfig.h"
 #include "transformers.h"
+#include "vars.h"
 #include "parse.h"
 #include "patch_smp.h"
 #include "resfactory.h"
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
                      const kr_root_chain *parent, kr_resmap *out, kr_tconfig *tc,
-                     kr_kustomization *k);
+                     kr_varset *vs, kr_kustomization *k);
 
 int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
                           kr_resmap *m)
@@ -86,7 +87,7 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
                             const kr_root_chain *chain, const kr_node *entry,
-                            kr_resmap *out, kr_tconfig *tc)
+                            kr_resmap *out, kr_tconfig *tc, kr_varset *vs)
 {
 	kr_arena *a = &ctx->arena;
 	const char *rel = entry->u.s.str;
@@ -132,8 +133,9 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		return rc;
 	kr_resmap sub = { 0 };
 	kr_tconfig subtc;
+	kr_varset subvs = { 0 };
 	kr_kustomization subk;
-	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subk)) < 0)
+	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk)) < 0)
 		return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 	if ((rc = kr_resmap_append_all(ctx, out, &sub)) < 0)
 		return kr_wrap(ctx, "merging resources from '%s'", rel);
@@ -141,6 +143,8 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	 * ResAccumulator.MergeAccumulator). */
 	if ((rc = kr_tconfig_accumulate(ctx, tc, &subtc)) < 0)
 		return kr_wrap(ctx, "merging the configuration of '%s'", rel);
+	if ((rc = kr_vars_absorb(ctx, vs, &subvs)) < 0)
+		return kr_wrap(ctx, "merging the vars of '%s'", rel);
 	return 0;
 }
 
@@ -170,13 +174,13 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 
 int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
                          const kr_root_chain *chain, kr_resmap *m,
-                         kr_tconfig *tc)
+                         kr_tconfig *tc, kr_varset *vs)
 {
 	int rc;
 	if (k->resources)
 		for (uint32_t i = 0; i < k->resources->u.q.len; i++)
 			if ((rc = accumulate_entry(ctx, k, chain,
-			                           k->resources->u.q.items[i], m, tc)) < 0)
+			                           k->resources->u.q.items[i], m, tc, vs)) < 0)
 				return rc;
 	if ((rc = kr_tconfig_load_user(ctx, k, tc)) < 0)
 		return rc;
@@ -186,19 +190,21 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 		return rc;
 	/* Components after the generators, before the transformers (kustomize
 	 * v5.5.0's order; tests comp_*). */
-	if ((rc = kr_components_accumulate(ctx, k, chain, m, tc)) < 0)
+	if ((rc = kr_components_accumulate(ctx, k, chain, m, tc, vs)) < 0)
 		return rc;
 	if ((rc = run_transformers(ctx, k, tc, m)) < 0)
 		return rc;
-	/* Vars (not implemented here): kustomize's MergeVars(k.vars) comes
-	 * last, on this same accumulator, so a component's vars join its
-	 * parent's set like its resources do. */
+	/* kustomize's MergeVars(k.vars) comes last, on this same
+	 * accumulator, so a component's vars join its parent's set like its
+	 * resources do (vars.h). */
+	if ((rc = kr_vars_merge(ctx, vs, k, m)) < 0)
+		return rc;
 	return 0;
 }
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
                      const kr_root_chain *parent, kr_resmap *out, kr_tconfig *tc,
-                     kr_kustomization *kp)
+                     kr_varset *vs, kr_kustomization *kp)
 {
 	kr_kustomization k;
 	int rc;
@@ -218,7 +224,7 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	 * resources) the builtin one with `configurations:`, then `crds:`
 	 * (configurations.h; the order matters, tr_configurations_*). */
 	memset(tc, 0, sizeof(*tc));
-	if ((rc = kr_accumulate_target(ctx, &k, &chain, out, tc)) < 0)
+	if ((rc = kr_accumulate_target(ctx, &k, &chain, out, tc, vs)) < 0)
 		return rc;
 	*kp = k;
 	return 0;
@@ -258,15 +264,17 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", dir, strerror(errno));
 	kr_tconfig tc;
 	kr_kustomization k;
-	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc, &k);
+	kr_varset vs = { 0 };
+	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc, &vs, &k);
 	if (rc < 0)
 		return rc;
 	/* Top level only, in kustomize's order (makeCustomizedResMap, then
-	 * applySortOrder): name references, local-config objects dropped,
-	 * sort; before them, the hash suffixes of generated objects
+	 * applySortOrder): name references, vars resolved, local-config
+	 * objects dropped, sort; before them, the hash suffixes of generated objects
 	 * (addHashesToNames). */
 	if ((rc = kr_generators_add_hashes(ctx, &b->result)) < 0 ||
 	    (rc = kr_nameref_fix(ctx, &b->result, &tc)) < 0 ||
+	    (rc = kr_vars_resolve(ctx, &vs, &b->result, &tc)) < 0 ||
 	    (rc = drop_local_config(ctx, &b->result)) < 0)
 		return rc;
 	int fifo;

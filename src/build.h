@@ -40,6 +40,8 @@ typedef struct kr_root_chain {
 	unsigned depth;
 } kr_root_chain;
 
+struct kr_varset;  /* vars.h */
+
 /* kustomize's KustTarget.accumulateTarget: run the loaded kustomization
  * `k` (whose root heads `chain`) against the accumulator (m, tc): its
  * resources are appended, its configuration merged, its generators, its
@@ -48,7 +50,7 @@ typedef struct kr_root_chain {
  * parent's (components.h). */
 int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
                          const kr_root_chain *chain, kr_resmap *m,
-                         kr_tconfig *tc);
+                         kr_tconfig *tc, struct kr_varset *vs);
 
 /* The root of a sub-directory `rel` of kustomization k (`abs`: its path
  * joined to k's root, `display`: joined to k's dir), as kustomize's

@@ -4,6 +4,9 @@
  */
 #include "components.h"
 
+#include "patch_smp.h"
+#include "vars.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -61,7 +64,7 @@ static int readd_all(kr_ctx *ctx, kr_resmap *m)
 
 static int accumulate_component(kr_ctx *ctx, const kr_kustomization *k,
                                 const kr_root_chain *chain, const kr_node *entry,
-                                kr_resmap *m, kr_tconfig *tc)
+                                kr_resmap *m, kr_tconfig *tc, kr_varset *vs)
 {
 	const char *display = NULL, *real = NULL;
 	int rc;
@@ -70,19 +73,22 @@ static int accumulate_component(kr_ctx *ctx, const kr_kustomization *k,
 	kr_kustomization ck;
 	if ((rc = kr_kustomization_load(ctx, display, real, &ck)) < 0)
 		return rc;
+	/* kustomize sets the OpenAPI schema before the kind check */
+	if ((rc = kr_openapi_configure(ctx, &ck, 0)) < 0)
+		return rc;
 	if (strcmp(ck.kind, "Component"))
 		return kr_fail(ctx, KR_EINVALID,
 		               "%s: a %s cannot be listed in components (kustomize: "
 		               "expected kind 'Component' for path '%s' but got '%s')",
 		               ck.file, ck.kind, display, ck.kind);
 	kr_root_chain cchain = { real, chain, chain->depth + 1 };
-	if ((rc = kr_accumulate_target(ctx, &ck, &cchain, m, tc)) < 0)
+	if ((rc = kr_accumulate_target(ctx, &ck, &cchain, m, tc, vs)) < 0)
 		return rc;
 	/* The configuration needs no such step: merging it into an empty one
 	 * gives it back unchanged (it is already merged and sorted).  Vars
-	 * (not implemented yet) would need none either: the component merged
-	 * its vars into the shared accumulator (kr_accumulate_target), and
-	 * kustomize's MergeSet into an empty set cannot conflict. */
+	 * need none either: the component merged its vars into the shared
+	 * accumulator (kr_accumulate_target), and kustomize's MergeSet into an
+	 * empty set cannot conflict. */
 	if ((rc = readd_all(ctx, m)) < 0)
 		return kr_wrap(ctx, "merging the component's result into its parent's");
 	return 0;
@@ -90,13 +96,13 @@ static int accumulate_component(kr_ctx *ctx, const kr_kustomization *k,
 
 int kr_components_accumulate(kr_ctx *ctx, const kr_kustomization *k,
                              const kr_root_chain *chain, kr_resmap *m,
-                             kr_tconfig *tc)
+                             kr_tconfig *tc, kr_varset *vs)
 {
 	if (!k->components)
 		return 0;
 	for (uint32_t i = 0; i < k->components->u.q.len; i++) {
 		const kr_node *entry = k->components->u.q.items[i];
-		int rc = accumulate_component(ctx, k, chain, entry, m, tc);
+		int rc = accumulate_component(ctx, k, chain, entry, m, tc, vs);
 		if (rc < 0)
 			return kr_wrap(ctx, "accumulating component '%s'", entry->u.s.str);
 	}

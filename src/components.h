@@ -28,8 +28,10 @@
 
 /* Apply every component of kustomization k, in order, to (m, tc); `chain`
  * starts at k's root.  Does nothing when k has no components. */
+struct kr_varset;  /* vars.h */
+
 int kr_components_accumulate(kr_ctx *ctx, const kr_kustomization *k,
                              const kr_root_chain *chain, kr_resmap *m,
-                             kr_tconfig *tc);
+                             kr_tconfig *tc, struct kr_varset *vs);
 
 #endif

@@ -1714,6 +1714,11 @@ static bool plain_timestamp(const kr_node *n)
 	       parse_timestamp(n->u.s.str, n->u.s.len, &t);
 }
 
+int kr_emit_is_timestamp(const kr_node *n)
+{
+	return n->type == KR_SCALAR && plain_timestamp(n);
+}
+
 static int emit_value_scalar(walker *w, const kr_node *n)
 {
 	em *e = &w->e;

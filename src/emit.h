@@ -28,4 +28,8 @@ int kr_emit_document(kr_buf *out, const kr_node *doc, const char **err);
  * that needs kustomize's output order. */
 int kr_emit_key_less(const char *a, size_t alen, const char *b, size_t blen);
 
+/* Is `n` a scalar go-yaml v3 reads as !!timestamp (a plain date read
+ * from a file; see emit.c)?  Such a value is not a string to kustomize. */
+int kr_emit_is_timestamp(const kr_node *n);
+
 #endif

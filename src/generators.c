@@ -615,6 +615,8 @@ static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
 	nr->nprefixes = old->nprefixes;
 	nr->suffixes = old->suffixes;
 	nr->nsuffixes = old->nsuffixes;
+	nr->refvars = old->refvars;   /* copyKustomizeSpecificFields */
+	nr->nrefvars = old->nrefvars;
 	m->items[idx] = nr;
 	return kr_resmap_reindex(ctx, m);
 }

@@ -44,7 +44,7 @@ static const struct field {
 	{ "imageTags", 1 },
 	{ "replacements", 0 },
 	{ "replicas", 1 },
-	{ "vars", 0 },
+	{ "vars", 1 },
 	{ "sortOptions", 1 },
 	{ "resources", 1 },
 	{ "components", 1 },
@@ -256,6 +256,10 @@ int kr_kustomization_load(kr_ctx *ctx, const char *dir, const char *root,
 	if (!is_null(kr_map_get(doc, "patchesJson6902")))
 		kr_warn(ctx, "# Warning: 'patchesJson6902' is deprecated. Please use "
 		        "'patches' instead. Run 'kustomize edit fix' to update your "
+		        "Kustomization automatically.");
+	if (!is_null(kr_map_get(doc, "vars")))
+		kr_warn(ctx, "# Warning: 'vars' is deprecated. Please use 'replacements' "
+		        "instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your "
 		        "Kustomization automatically.");
 	k->resources = is_null(res) ? NULL : res;
 

@@ -48,6 +48,10 @@ typedef struct kr_resource {
 	/* Made (or merged into) by a generator: kustomize marks it with
 	 * internal build annotations, which JSON patches can see. */
 	int generated;
+	/* Names of the vars whose objref matched this resource (kustomize's
+	 * refVarNames; vars.c). */
+	const char **refvars;
+	uint32_t nrefvars;
 } kr_resource;
 
 typedef struct kr_resmap {

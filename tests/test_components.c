@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "vars.h"
+
 #include "build.h"
 #include "components.h"
 #include "ctx.h"
@@ -70,8 +72,9 @@ static void test_components__order_on_shared_accumulator(void **state)
 	kr_root_chain chain = { k.root, NULL, 0 };
 	kr_resmap m = { 0 };
 	kr_tconfig tc;
+	kr_varset vs = { 0 };
 	memset(&tc, 0, sizeof(tc));
-	assert_int_equal(kr_accumulate_target(&ctx, &k, &chain, &m, &tc), 0);
+	assert_int_equal(kr_accumulate_target(&ctx, &k, &chain, &m, &tc, &vs), 0);
 	assert_int_equal(m.len, 3);
 	assert_string_equal(name_of(m.items[0]), "c-plain-app");
 	assert_string_equal(name_of(m.items[1]), "c-gen-app");
@@ -102,8 +105,9 @@ static void test_components__configuration_joins_parent(void **state)
 	kr_root_chain chain = { k.root, NULL, 0 };
 	kr_resmap m = { 0 };
 	kr_tconfig tc;
+	kr_varset vs = { 0 };
 	memset(&tc, 0, sizeof(tc));
-	assert_int_equal(kr_components_accumulate(&ctx, &k, &chain, &m, &tc), 0);
+	assert_int_equal(kr_components_accumulate(&ctx, &k, &chain, &m, &tc, &vs), 0);
 	int found = 0;
 	for (size_t i = 0; i < tc.name_prefix.len; i++)
 		found |= !strcmp(tc.name_prefix.items[i].kind, "Scaler") &&
@@ -134,8 +138,9 @@ static void test_components__duplicate_after_transformers(void **state)
 	kr_root_chain chain = { k.root, NULL, 0 };
 	kr_resmap m = { 0 };
 	kr_tconfig tc;
+	kr_varset vs = { 0 };
 	memset(&tc, 0, sizeof(tc));
-	assert_int_equal(kr_accumulate_target(&ctx, &k, &chain, &m, &tc), KR_EINVALID);
+	assert_int_equal(kr_accumulate_target(&ctx, &k, &chain, &m, &tc, &vs), KR_EINVALID);
 	assert_non_null(strstr(ctx.err.data, "accumulating component '../comp'"));
 	assert_non_null(strstr(ctx.err.data, "already registered id: ConfigMap.v1.[noGrp]/b"));
 	kr_ctx_free(&ctx);
