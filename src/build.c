@@ -51,6 +51,13 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 		return rc;
 	for (size_t i = 0; i < docs.len; i++) {
 		kr_resource *r = kr_resource_new(&ctx->arena, docs.docs[i]);
+		/* kustomize asks the scope of every kind it meets; one outside
+		 * its precomputed table makes its builtin schema due (patch_smp.c) */
+		if (r && !ctx->openapi && !ctx->openapi_builtin &&
+		    !kr_kind_is_precomputed(kr_node_get_str(r->doc, "apiVersion", NULL)
+		                            ? kr_node_get_str(r->doc, "apiVersion", NULL) : "",
+		                            r->cur.kind))
+			ctx->openapi_builtin = 1;
 		if (!r)
 			return kr_nomem(ctx);
 		if ((rc = kr_resmap_append(ctx, m, r)) < 0)
@@ -182,6 +189,11 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 			if ((rc = accumulate_entry(ctx, k, chain,
 			                           k->resources->u.q.items[i], m, tc, vs)) < 0)
 				return rc;
+	/* The builtin field specs name kinds without versions, which are
+	 * outside kustomize's precomputed scope table: its builtin schema is
+	 * due from here on (patch_smp.c). */
+	if (!ctx->openapi && !ctx->openapi_builtin)
+		ctx->openapi_builtin = 1;
 	if ((rc = kr_tconfig_load_user(ctx, k, tc)) < 0)
 		return rc;
 	/* kustomize's runGenerators: ConfigMaps, then Secrets. */

@@ -31,9 +31,12 @@
 #include "selector.h"
 #include "smp.h"
 
-static const kr_schema_set *schemas(const kr_ctx *ctx)
+static const kr_schema_set *schemas(kr_ctx *ctx)
 {
-	return ctx->openapi ? ctx->openapi : &kr_smp_builtin;
+	if (ctx->openapi)
+		return ctx->openapi;
+	ctx->openapi_builtin = 2;
+	return &kr_smp_builtin;
 }
 
 /* ---- openapi -------------------------------------------------------------- */
@@ -75,6 +78,13 @@ int kr_openapi_configure(kr_ctx *ctx, const kr_kustomization *k, int top)
 		kr_schema_set *set = kr_arena_alloc(&ctx->arena, sizeof(*set));
 		if (!set)
 			return kr_nomem(ctx);
+		/* Set by a sub-kustomization after kustomize had asked for
+		 * (or loaded) its builtin schema: the two join, and the one
+		 * parsed last wins a clash (TestCustomOpenApiFieldFromComponent-
+		 * WithOverlays: a DeploymentConfig schema whose $refs name
+		 * builtin definitions). */
+		set->with_builtin = !top && ctx->openapi_builtin > 0;
+		set->builtin_wins = ctx->openapi_builtin == 1;
 		if ((rc = kr_schema_set_from_doc(ctx, display, docs.len ? docs.docs[0] : NULL,
 		                                 set)) < 0)
 			return rc;
@@ -282,9 +292,10 @@ static int find_target(kr_ctx *ctx, const kr_resmap *m, const kr_node *patch,
 	char *ids = kr_resid_string(&ctx->arena, &id);
 	if (!ids)
 		return kr_nomem(ctx);
-	return kr_fail_at(ctx, KR_ENOTFOUND, patch->file, patch->line, patch->col,
-	                  "%s: %s object matches the patch's id %s", src,
-	                  n ? "more than one" : "no", ids);
+	return kr_fail(ctx, KR_ENOTFOUND, "%s: %s object matches the patch's id %s "
+	               "(a patch without a target applies to the object with its "
+	               "apiVersion, kind, name and namespace)", src,
+	               n ? "more than one" : "no", ids);
 }
 
 /* Parse a patch text into its documents. */
