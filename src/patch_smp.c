@@ -298,6 +298,26 @@ static int find_target(kr_ctx *ctx, const kr_resmap *m, const kr_node *patch,
 	               n ? "more than one" : "no", ids);
 }
 
+/* A patch without a target: found by its id, merged as it is (`patches`)
+ * or through a resWrangler copy (patchesStrategicMerge). */
+static int patch_by_id(kr_ctx *ctx, kr_resmap *m, kr_node *patch, const char *src,
+                       int copy, int allow_name, int allow_kind)
+{
+	kr_resource *r = NULL;
+	int rc;
+	if ((rc = find_target(ctx, m, patch, src, &r)) < 0)
+		return rc;
+	if (copy && !(patch = wrangler_copy(ctx, patch, r)))
+		return -1;
+	if ((rc = apply_one(ctx, src, r, patch, allow_name, allow_kind)) < 0)
+		return rc;
+	if (rc == 1) {
+		r->doc = NULL;
+		return drop_deleted(ctx, m);
+	}
+	return 0;
+}
+
 /* Parse a patch text into its documents. */
 static int parse_patches(kr_ctx *ctx, const char *display, const char *text, size_t len,
                          kr_doclist *out)
@@ -359,19 +379,10 @@ int kr_smp_patches_entry(kr_ctx *ctx, kr_layer *l, const kr_smp_entry *e)
 		}
 		return deleted ? drop_deleted(ctx, l->m) : 0;
 	}
-	for (size_t i = 0; i < docs.len; i++) {
-		kr_resource *r;
-		if ((rc = find_target(ctx, l->m, docs.docs[i], e->src, &r)) < 0)
+	for (size_t i = 0; i < docs.len; i++)
+		if ((rc = patch_by_id(ctx, l->m, docs.docs[i], e->src, 0, e->allow_name,
+		                      e->allow_kind)) < 0)
 			return rc;
-		if ((rc = apply_one(ctx, e->src, r, docs.docs[i], e->allow_name,
-		                    e->allow_kind)) < 0)
-			return rc;
-		if (rc == 1) {
-			r->doc = NULL;
-			if ((rc = drop_deleted(ctx, l->m)) < 0)
-				return rc;
-		}
-	}
 	return 0;
 }
 
@@ -441,19 +452,8 @@ int kr_smp_transform(kr_ctx *ctx, kr_layer *l)
 	for (size_t i = 0; i < docs.len; i++) {
 		while (entry + 1 < list->u.q.len && i >= first[entry + 1])
 			entry++;
-		kr_resource *r;
-		if ((rc = find_target(ctx, l->m, docs.docs[i], srcs[entry], &r)) < 0)
+		if ((rc = patch_by_id(ctx, l->m, docs.docs[i], srcs[entry], 1, 0, 0)) < 0)
 			return rc;
-		kr_node *c = wrangler_copy(ctx, docs.docs[i], r);
-		if (!c)
-			return -1;
-		if ((rc = apply_one(ctx, srcs[entry], r, c, 0, 0)) < 0)
-			return rc;
-		if (rc == 1) {
-			r->doc = NULL;
-			if ((rc = drop_deleted(ctx, l->m)) < 0)
-				return rc;
-		}
 	}
 	return 0;
 }
