@@ -28,4 +28,7 @@ int kr_emit_document(kr_buf *out, const kr_node *doc, const char **err);
  * that needs kustomize's output order. */
 int kr_emit_key_less(const char *a, size_t alen, const char *b, size_t blen);
 
+/* Does go-yaml v3 read the plain scalar text s[0..n) as a !!timestamp? */
+int kr_emit_is_timestamp(const char *s, size_t n);
+
 #endif

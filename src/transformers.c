@@ -10,7 +10,7 @@
 
 const kr_transformer kr_transformers[] = {
 	/* kustomize's order (transformers.h); strategic-merge patches would
-	 * come first and replacements last. */
+	 * come first. */
 	{ "patches", kr_patches_transform },
 	{ "namespace", kr_namespace_transform },
 	{ "prefix", kr_prefix_transform },
@@ -20,6 +20,7 @@ const kr_transformer kr_transformers[] = {
 	{ "patchesJson6902", kr_json6902_transform },
 	{ "replicas", kr_replicas_transform },
 	{ "images", kr_images_transform },
+	{ "replacements", kr_replacements_transform },
 	{ NULL, NULL }
 };
 

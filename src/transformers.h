@@ -4,7 +4,7 @@
  *
  *   [PatchStrategicMerge,] Patch, Namespace, Prefix, Suffix,
  *   Label (`labels` entries, then `commonLabels`), Annotations,
- *   PatchJson6902, ReplicaCount, ImageTag[, Replacement]
+ *   PatchJson6902, ReplicaCount, ImageTag, Replacement
  *
  * (Patch and PatchJson6902 apply JSON 6902 operation lists only;
  * strategic-merge patches are refused, patch_json6902.c.)
@@ -48,6 +48,7 @@ int kr_replicas_transform(kr_ctx *ctx, kr_layer *l);    /* replicas.c */
 int kr_images_transform(kr_ctx *ctx, kr_layer *l);      /* images.c */
 int kr_patches_transform(kr_ctx *ctx, kr_layer *l);     /* patch_json6902.c */
 int kr_json6902_transform(kr_ctx *ctx, kr_layer *l);    /* patch_json6902.c */
+int kr_replacements_transform(kr_ctx *ctx, kr_layer *l); /* replacements.c */
 
 /* Helpers shared by transformers. */
 
