@@ -60,9 +60,11 @@ static const char *scalar_text(const kr_node *n)
 /* kustomize reads resource files through kyaml's ByteReader, which sets
  * and clears an index annotation on every object; that rewrites all
  * annotation values as strings holding their source text (`port: 8080`
- * -> "8080", `a: null` -> "null"; a non-scalar value becomes "") and drops
- * an empty `annotations: {}`.  Conformance case TestBasicIO_1. */
-static int normalise_annotations(kr_ctx *ctx, kr_node *doc)
+ * -> "8080", `a: null` -> "null", `d: 2024-01-02` stays that text, not a
+ * timestamp; a non-scalar value becomes "") and drops an empty
+ * `annotations: {}`.  Conformance case TestBasicIO_1,
+ * load_annotation_timestamp. */
+int kr_normalise_annotations(kr_ctx *ctx, kr_node *doc)
 {
 	kr_node *md = kr_map_get(doc, "metadata");
 	if (!md || md->type != KR_MAP)
@@ -77,12 +79,15 @@ static int normalise_annotations(kr_ctx *ctx, kr_node *doc)
 	for (uint32_t i = 0; i < ann->u.m.len; i++) {
 		kr_node *v = ann->u.m.items[i].value;
 		if (v->type == KR_SCALAR) {
-			if (v->tag != KR_TAG_STR) {
+			if (v->tag == KR_TAG_STR && v->style == KR_STYLE_PLAIN) {
+				v->flags |= KR_NODE_TAGGED; /* never a timestamp */
+			} else if (v->tag != KR_TAG_STR) {
 				kr_node *c = kr_arena_alloc(&ctx->arena, sizeof(*c));
 				if (!c)
 					return kr_nomem(ctx);
 				*c = *v;
 				c->tag = KR_TAG_STR;
+				c->flags |= KR_NODE_TAGGED;
 				ann->u.m.items[i].value = c;
 			}
 		} else {
@@ -147,7 +152,7 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 				                  "missing metadata.name in object of kind %s",
 				                  kind);
 		}
-		if ((rc = normalise_annotations(ctx, doc)) < 0)
+		if ((rc = kr_normalise_annotations(ctx, doc)) < 0)
 			return rc;
 		kr_resource *r = kr_resource_new(&ctx->arena, doc);
 		if (!r)

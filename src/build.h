@@ -29,4 +29,9 @@ int kr_build_resources(struct kr_build *b, const char *dir);
 int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
                           kr_resmap *m);
 
+/* Annotation values as kustomize keeps them (map[string]string): every
+ * scalar becomes a string of its text, anything else "", and an empty
+ * `annotations: {}` goes. */
+int kr_normalise_annotations(kr_ctx *ctx, kr_node *doc);
+
 #endif

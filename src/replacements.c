@@ -47,6 +47,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "build.h"
 #include "emit.h"
 #include "kdecode.h"
 #include "parse.h"
@@ -636,6 +637,7 @@ typedef struct repl {
 	size_t ntargets;
 	const char *path;
 	const char *file;      /* where it was written, for messages */
+	const char *what;      /* "replacements[0]", "file.yaml[1]" */
 	const kr_node *at;
 } repl;
 
@@ -822,7 +824,12 @@ static int decode_target(dctx *d, const kr_node *n, const char *what,
 				char *wj = kr_arena_printf(a, "%s[%u]", w, j);
 				if (!wj)
 					return kr_nomem(d->ctx);
-				rc = decode_selector(d, seq->u.q.items[j], wj, gp, &t->reject[j]);
+				const kr_node *e = seq->u.q.items[j];
+				if (kr_y11_is_null(e))
+					/* kustomize dereferences it and crashes */
+					return kr_fail_at(d->ctx, KR_EINVALID, d->k->file, e->line,
+					                  e->col, "%s must be a selector, not null", wj);
+				rc = decode_selector(d, e, wj, gp, &t->reject[j]);
 				t->nreject++;
 			}
 			break;
@@ -903,7 +910,7 @@ static const char *const repl_fields[] = { "source", "targets", "path" };
 /* One replacement (`gotype` types.ReplacementField in a kustomization,
  * types.Replacement in a path file, which has no `path`). */
 static int decode_repl(dctx *d, const kr_node *n, const char *what, const char *gopath,
-                       const char *gotype, repl *r)
+                       const char *gofield, const char *gotype, repl *r)
 {
 	kr_arena *a = &d->ctx->arena;
 	kr_kmembers mm;
@@ -913,9 +920,10 @@ static int decode_repl(dctx *d, const kr_node *n, const char *what, const char *
 	r->fieldpath = "";
 	r->sopts.delim = "";
 	r->file = d->k->file;
+	r->what = what;
 	r->at = n;
 	const char *tname = strrchr(gotype, '.') + 1;
-	int rc = d_struct(d, n, what, gopath[0] ? gopath : tname, gotype, &mm);
+	int rc = d_struct(d, n, what, gofield, gotype, &mm);
 	if (rc < 0)
 		return rc;
 	size_t nf = !strcmp(tname, "ReplacementField") ? 3 : 2;
@@ -997,7 +1005,8 @@ static int load_path(kr_ctx *ctx, const kr_kustomization *k, const repl *entry,
 	kr_y11_type t = doc ? kr_y11_type_of(doc) : KR_Y11_NULL;
 	repl r;
 	if (t == KR_Y11_MAP) {
-		if ((rc = decode_repl(&d, doc, display, "", "types.Replacement", &r)) < 0)
+		if ((rc = decode_repl(&d, doc, "replacement", "", "Replacement",
+		                      "types.Replacement", &r)) < 0)
 			return rc;
 		return list_push(ctx, out, &r);
 	}
@@ -1010,11 +1019,11 @@ static int load_path(kr_ctx *ctx, const kr_kustomization *k, const repl *entry,
 		                  "encountered within replacement path: %s)", display, go[t]);
 	}
 	for (uint32_t i = 0; i < doc->u.q.len; i++) {
-		char *w = kr_arena_printf(&ctx->arena, "%s[%u]", display, i);
+		char *w = kr_arena_printf(&ctx->arena, "replacements[%u]", i);
 		if (!w)
 			return kr_nomem(ctx);
-		if ((rc = decode_repl(&d, doc->u.q.items[i], w, "", "types.Replacement",
-		                      &r)) < 0 ||
+		if ((rc = decode_repl(&d, doc->u.q.items[i], w, "", "Replacement",
+		                      "types.Replacement", &r)) < 0 ||
 		    (rc = list_push(ctx, out, &r)) < 0)
 			return rc;
 	}
@@ -1037,8 +1046,8 @@ static int load_all(kr_ctx *ctx, const kr_kustomization *k, repl_list *out)
 		repl r;
 		if (!what)
 			return kr_nomem(ctx);
-		if ((rc = decode_repl(&d, e, what, "replacements", "types.ReplacementField",
-		                      &r)) < 0)
+		if ((rc = decode_repl(&d, e, what, "replacements", "Kustomization.replacements",
+		                      "types.ReplacementField", &r)) < 0)
 			return rc;
 		if (!r.path[0]) {
 			if ((rc = list_push(ctx, out, &r)) < 0)
@@ -1451,8 +1460,14 @@ int kr_replacements_transform(kr_ctx *ctx, kr_layer *l)
 	for (size_t i = 0; i < list.n; i++) {
 		repl *r = &list.v[i];
 		if ((rc = apply(ctx, l->m, r)) < 0)
-			return kr_wrap(ctx, "%s:%u:%u: replacement", r->file, r->at->line,
-			               r->at->col);
+			return kr_wrap(ctx, "%s:%u:%u: %s", r->file, r->at->line,
+			               r->at->col, r->what);
 	}
+	/* Annotations are strings to kustomize: it rewrites them all at the
+	 * end of the build (RemoveBuildAnnotations), so a value written here
+	 * as a number or a mapping comes out as text (repl_escaped_paths). */
+	for (size_t i = 0; list.n && i < l->m->len; i++)
+		if ((rc = kr_normalise_annotations(ctx, l->m->items[i]->doc)) < 0)
+			return rc;
 	return 0;
 }
