@@ -1198,6 +1198,13 @@ static const char *tag_name(kr_tag t)
 	return names[t];
 }
 
+static const char *type_word(kr_tag t)
+{
+	static const char *const names[] = { "string", "null", "bool", "int",
+	                                     "float" };
+	return names[t];
+}
+
 /* Give scalar target `t` the text s[0..len): the target keeps its type, as
  * kustomize keeps its tag, and the text must be one go-yaml v3 reads as
  * that type; a scalar made by `create` has no type yet and takes the one
@@ -1231,8 +1238,8 @@ static int set_scalar_text(kr_ctx *ctx, kr_node *t, const char *s, size_t len,
 			return kr_fail_at(ctx, KR_EINVALID, t->file ? t->file : "?", t->line,
 			                  t->col, "the %s here cannot take the value '%s', "
 			                  "which is a %s (kubectl: cannot decode %s `%s` as a "
-			                  "%s)", tag_name((kr_tag)t->tag) + 2, copy,
-			                  tag_name(rtag) + 2, tag_name(rtag), copy,
+			                  "%s)", type_word((kr_tag)t->tag), copy,
+			                  type_word(rtag), tag_name(rtag), copy,
 			                  tag_name((kr_tag)t->tag));
 	}
 	t->u.s.str = copy;
