@@ -505,19 +505,20 @@ static int pm_seq(matcher *m, kr_node *rn, char *const *path, size_t n, int agai
 	for (uint32_t i = 0; i < len; i++) {
 		kr_node *e = rn->u.q.items[i];
 		kr_node *f = e;
-		if (name[0]) {
-			f = e->type == KR_MAP ? kr_map_get(e, name) : NULL;
-			if (!f)
-				continue;
-		}
 		if (!re) {
-			/* kyaml compiles it for each element it visits */
+			/* kyaml compiles it for each element it visits, before
+			 * looking at the element */
 			const char *why;
 			char msg[256];
 			re = kr_go_regex_compile(value, 0, &why, msg, sizeof msg);
 			if (!re)
 				return kr_fail(m->ctx, KR_EINVALID, "error parsing regexp '%s' "
 				               "in '%s': %s", value, path[0], why);
+		}
+		if (name[0]) {
+			f = e->type == KR_MAP ? kr_map_get(e, name) : NULL;
+			if (!f)
+				continue;
 		}
 		const char *text = match_text(m, f);
 		if (!text) {
@@ -1317,6 +1318,16 @@ static char *go_quote(kr_arena *a, const char *s)
 	return r;
 }
 
+/* `fp` as Go's %q, and the target's id, for messages. */
+static int target_names(kr_ctx *ctx, const char *fp, const kr_resid *cur, char **q,
+                        char **ids)
+{
+	repl_id id = { cur->group, cur->version, cur->kind, cur->name, cur->ns };
+	*q = go_quote(&ctx->arena, fp);
+	*ids = id_string(&ctx->arena, &id);
+	return *q && *ids ? 0 : kr_nomem(ctx);
+}
+
 /* kustomize's copyValueToTarget. */
 static int copy_to_target(kr_ctx *ctx, kr_resource *r, const kr_resid *cur,
                           const kr_node *value, const repl_target *t,
@@ -1326,7 +1337,7 @@ static int copy_to_target(kr_ctx *ctx, kr_resource *r, const kr_resid *cur,
 	for (size_t i = 0; i < t->npaths; i++) {
 		const char *fp = t->paths[i];
 		int create = t->opts.set && t->opts.create ? value->type : 0;
-		char **parts;
+		char **parts, *q, *ids;
 		size_t n;
 		if (kr_repl_split_path(a, fp, &parts, &n) < 0)
 			return kr_nomem(ctx);
@@ -1335,22 +1346,27 @@ static int copy_to_target(kr_ctx *ctx, kr_resource *r, const kr_resid *cur,
 		found.line = value->line ? value->line : at->line;
 		found.col = value->line ? value->col : at->col;
 		int rc = kr_repl_match(ctx, r->doc, parts, n, create, &found);
-		char *q = go_quote(a, fp);
-		repl_id id = { cur->group, cur->version, cur->kind, cur->name, cur->ns };
-		char *ids = id_string(a, &id);
-		if (!q || !ids)
-			return kr_nomem(ctx);
-		if (rc < 0)
-			return kr_wrap(ctx, "unable to find%s field %s in replacement target %s",
-			               create ? " or create" : "", q, ids);
-		if (!found.len)
+		if (rc < 0 || !found.len) {
+			if (rc == KR_ENOMEM)
+				return rc;
+			if (target_names(ctx, fp, cur, &q, &ids) < 0)
+				return kr_nomem(ctx);
+			const char *how = create ? " or create" : "";
+			if (rc < 0)
+				return kr_wrap(ctx, "unable to find%s field %s in replacement "
+				               "target %s", how, q, ids);
 			return kr_fail(ctx, KR_EINVALID, "unable to find%s field %s in "
-			               "replacement target %s", create ? " or create" : "", q,
-			               ids);
-		for (size_t j = 0; j < found.len; j++)
-			if ((rc = set_value(ctx, &t->opts, found.items[j], value, &found)) < 0)
-				return kr_wrap(ctx, "setting field %s of replacement target %s",
-				               q, ids);
+			               "replacement target %s", how, q, ids);
+		}
+		for (size_t j = 0; j < found.len; j++) {
+			rc = set_value(ctx, &t->opts, found.items[j], value, &found);
+			if (rc == KR_ENOMEM)
+				return rc;
+			if (rc < 0)
+				return target_names(ctx, fp, cur, &q, &ids) < 0 ? kr_nomem(ctx)
+				       : kr_wrap(ctx, "setting field %s of replacement target %s",
+				                 q, ids);
+		}
 	}
 	return 0;
 }
