@@ -1489,8 +1489,13 @@ int kr_replacements_transform(kr_ctx *ctx, kr_layer *l)
 	/* Annotations are strings to kustomize: it rewrites them all at the
 	 * end of the build (RemoveBuildAnnotations), so a value written here
 	 * as a number or a mapping comes out as text (repl_escaped_paths). */
-	for (size_t i = 0; list.n && i < l->m->len; i++)
-		if ((rc = kr_normalise_annotations(ctx, l->m->items[i]->doc)) < 0)
+	for (size_t i = 0; list.n && i < l->m->len; i++) {
+		kr_node *doc = l->m->items[i]->doc;
+		kr_node *ann = kr_map_get(kr_map_get(doc, "metadata"), "annotations");
+		/* (an empty mapping stays: kustomize leaves it alone) */
+		if (ann && ann->type == KR_MAP && ann->u.m.len &&
+		    (rc = kr_normalise_annotations(ctx, doc)) < 0)
 			return rc;
+	}
 	return 0;
 }
