@@ -297,6 +297,26 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	return 0;
 }
 
+/* kustomize's IgnoreLocal checks every object's kind and name first
+ * (GetValidatedMetadata): a transformer (a replacement, a patch) may have
+ * taken them away. */
+static int validate_meta(kr_ctx *ctx, const kr_resource *r)
+{
+	const kr_node *doc = r->doc;
+	const char *kind = scalar_text(kr_map_get(doc, "kind"));
+	const char *name = scalar_text(kr_map_get(kr_map_get(doc, "metadata"), "name"));
+	if (kind[0] && (name[0] || has_suffix(kind, "List")))
+		return 0;
+	char *id = kr_resid_string(&ctx->arena, &r->orig);
+	if (!id)
+		return kr_nomem(ctx);
+	return kr_fail_at(ctx, KR_EINVALID, doc->file ? doc->file : "?", doc->line,
+	                  doc->col, "the object loaded as %s has no %s after its "
+	                  "transformers (kubectl: missing %s in object)", id,
+	                  kind[0] ? "metadata.name" : "kind",
+	                  kind[0] ? "metadata.name" : "kind");
+}
+
 /* kustomize's IgnoreLocal: objects annotated
  * config.kubernetes.io/local-config (with any value but "false") are not
  * part of the output. */
@@ -304,6 +324,9 @@ static int drop_local_config(kr_ctx *ctx, kr_resmap *m)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < m->len; i++) {
+		int rc = validate_meta(ctx, m->items[i]);
+		if (rc < 0)
+			return rc;
 		kr_node *ann = kr_map_get(kr_map_get(m->items[i]->doc, "metadata"),
 		                          "annotations");
 		kr_node *v = kr_map_get(ann, "config.kubernetes.io/local-config");
