@@ -382,12 +382,27 @@ static int part_kind(const char *next, int create)
 	return KR_MAP;
 }
 
+static int is_fresh(const kr_repl_nodes *o, const kr_node *n)
+{
+	for (size_t i = 0; i < o->nfresh; i++)
+		if (o->fresh[i] == n)
+			return 1;
+	return 0;
+}
+
+/* A null in the tree; a scalar made here is no null yet (kyaml makes it
+ * with no tag). */
+static int null_node(matcher *m, const kr_node *n)
+{
+	return is_null(n) && !is_fresh(m->out, n);
+}
+
 static int pm_filter(matcher *m, kr_node *rn, char *const *path, size_t n);
 
 static int pm_field(matcher *m, kr_node *rn, char *const *path, size_t n)
 {
 	kr_node *field = NULL;
-	if (!is_null(rn)) {
+	if (!null_node(m, rn)) {
 		if (rn->type != KR_MAP)
 			return kind_error(m->ctx, rn, KR_MAP);
 		field = kr_map_get(rn, path[0]);
@@ -404,7 +419,7 @@ static int pm_field(matcher *m, kr_node *rn, char *const *path, size_t n)
 		key->col = field->col;
 		/* kyaml adds the field to a null parent's (ignored) content:
 		 * the walk goes on in a node no one sees. */
-		if (!is_null(rn) && kr_map_append(&m->ctx->arena, rn, key, field) < 0)
+		if (!null_node(m, rn) && kr_map_append(&m->ctx->arena, rn, key, field) < 0)
 			return kr_nomem(m->ctx);
 	}
 	return pm_filter(m, field, path + 1, n - 1);
@@ -414,15 +429,15 @@ static int pm_index(matcher *m, kr_node *rn, char *const *path, size_t n)
 {
 	long long idx;
 	go_atoi(path[0], &idx);
-	if (!is_null(rn) && rn->type != KR_SEQ)
+	if (!null_node(m, rn) && rn->type != KR_SEQ)
 		return kind_error(m->ctx, rn, KR_SEQ);
-	uint32_t len = is_null(rn) ? 0 : rn->u.q.len;
+	uint32_t len = null_node(m, rn) ? 0 : rn->u.q.len;
 	kr_node *elem = NULL;
 	if ((unsigned long long)idx == len && m->create) {
 		elem = make_node(m, part_kind(n > 1 ? path[1] : "", m->create), "");
 		if (!elem)
 			return kr_nomem(m->ctx);
-		if (!is_null(rn) && kr_seq_append(&m->ctx->arena, rn, elem) < 0)
+		if (!null_node(m, rn) && kr_seq_append(&m->ctx->arena, rn, elem) < 0)
 			return kr_nomem(m->ctx);
 		len++;
 	} else if ((unsigned long long)idx < len) {
@@ -436,7 +451,7 @@ static int pm_index(matcher *m, kr_node *rn, char *const *path, size_t n)
 
 static int pm_every(matcher *m, kr_node *rn, char *const *path, size_t n)
 {
-	if (is_null(rn))
+	if (null_node(m, rn))
 		return 0;
 	if (rn->type != KR_SEQ)
 		return kind_error(m->ctx, rn, KR_SEQ);
@@ -445,14 +460,6 @@ static int pm_every(matcher *m, kr_node *rn, char *const *path, size_t n)
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
-}
-
-static int is_fresh(const kr_repl_nodes *o, const kr_node *n)
-{
-	for (size_t i = 0; i < o->nfresh; i++)
-		if (o->fresh[i] == n)
-			return 1;
 	return 0;
 }
 
@@ -497,10 +504,10 @@ static int pm_seq(matcher *m, kr_node *rn, char *const *path, size_t n, int agai
 	int rc = split_index(m->ctx, path[0], &name, &value);
 	if (rc < 0)
 		return rc;
-	if (!is_null(rn) && rn->type != KR_SEQ)
+	if (!null_node(m, rn) && rn->type != KR_SEQ)
 		return kind_error(m->ctx, rn, KR_SEQ);
 	size_t before = m->out->len;
-	uint32_t len = is_null(rn) ? 0 : rn->u.q.len;
+	uint32_t len = null_node(m, rn) ? 0 : rn->u.q.len;
 	void *re = NULL;
 	for (uint32_t i = 0; i < len; i++) {
 		kr_node *e = rn->u.q.items[i];
@@ -559,13 +566,37 @@ static int pm_seq(matcher *m, kr_node *rn, char *const *path, size_t n, int agai
 		key->col = map->col;
 		elem = map;
 	}
-	if (!is_null(rn) && kr_seq_append(&m->ctx->arena, rn, elem) < 0)
+	if (!null_node(m, rn) && kr_seq_append(&m->ctx->arena, rn, elem) < 0)
 		return kr_nomem(m->ctx);
-	if (is_null(rn)) {
+	if (null_node(m, rn)) {
 		/* kyaml appends to the null node's content and finds it there */
 		return name[0] ? pm_filter(m, elem, path + 1, n - 1) : add_match(m, elem);
 	}
 	return pm_seq(m, rn, path, n, 1);
+}
+
+/* An empty part ("a..b", "a."): kyaml's Get("") compares a scalar's text
+ * with "" and finds the scalar itself when it is empty; with create, it
+ * overwrites the node with a made one and goes on in another copy, which
+ * no one sees. */
+static int pm_empty(matcher *m, kr_node *rn, char *const *path, size_t n)
+{
+	int null = null_node(m, rn);
+	if (!null && rn->type != KR_SCALAR)
+		return kind_error(m->ctx, rn, KR_SCALAR);
+	if (!null && rn->u.s.len == 0)
+		return pm_filter(m, rn, path + 1, n - 1);
+	if (!m->create)
+		return 0;
+	int kind = part_kind(n > 1 ? path[1] : "", m->create);
+	kr_node *in_tree = make_node(m, kind, "");
+	kr_node *walked = make_node(m, kind, "");
+	if (!in_tree || !walked)
+		return kr_nomem(m->ctx);
+	*rn = *in_tree;
+	if (kind == KR_SCALAR)
+		rn->tag = KR_TAG_STR;  /* kubectl prints it as "" */
+	return pm_filter(m, walked, path + 1, n - 1);
 }
 
 static int pm_filter(matcher *m, kr_node *rn, char *const *path, size_t n)
@@ -578,14 +609,8 @@ static int pm_filter(matcher *m, kr_node *rn, char *const *path, size_t n)
 		return pm_seq(m, rn, path, n, 0);
 	if (!strcmp(path[0], "*"))
 		return pm_every(m, rn, path, n);
-	if (!path[0][0]) {
-		/* Get("") wants a scalar to compare, not a field */
-		if (is_null(rn))
-			return 0;
-		if (rn->type != KR_SCALAR)
-			return kind_error(m->ctx, rn, KR_SCALAR);
-		return 0;
-	}
+	if (!path[0][0])
+		return pm_empty(m, rn, path, n);
 	return pm_field(m, rn, path, n);
 }
 
