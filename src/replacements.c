@@ -1511,6 +1511,17 @@ int kr_replacements_transform(kr_ctx *ctx, kr_layer *l)
 			return kr_wrap(ctx, "%s:%u:%u: %s", r->file, r->at->line,
 			               r->at->col, r->what);
 	}
+	/* Two objects may now have the same id: kustomize fails when it next
+	 * builds a resource map of them (it panics; repl_err_duplicate_id). */
+	kr_resmap check = { 0 };
+	for (size_t i = 0; list.n && i < l->m->len; i++) {
+		kr_resource *r = l->m->items[i];
+		if (kr_resource_refresh_id(&ctx->arena, r) < 0)
+			return kr_nomem(ctx);
+		if ((rc = kr_resmap_append(ctx, &check, r)) < 0)
+			return rc == KR_ENOMEM ? rc
+			       : kr_wrap(ctx, "%s: after the replacements", l->k->file);
+	}
 	/* Annotations are strings to kustomize: it rewrites them all at the
 	 * end of the build (RemoveBuildAnnotations), so a value written here
 	 * as a number or a mapping comes out as text (repl_escaped_paths). */
