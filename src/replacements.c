@@ -39,6 +39,17 @@
  * !!int"); a scalar made by `create` has no type and is read as plain YAML
  * ("42" becomes the int 42); a mapping or list target is replaced by a
  * copy of the value, whatever its kind.  See golden cases repl_*.
+ *
+ * Known differences (deliberate or not reproduced):
+ *  - a type clash ("abc" into an int) is an error at once; kustomize only
+ *    fails when it next reads the tree, so it would not fail if the field
+ *    were overwritten or its object dropped (local-config) before that;
+ *  - a target list selector's regular expression sees a scalar as go-yaml
+ *    v3 would write it only for plain and quoted styles; block scalars
+ *    are matched by their text and mappings/lists as "";
+ *  - where kubectl crashes (a null `reject` entry, a `[k=v]` that never
+ *    matches the element it creates, two objects given one id) krender
+ *    reports an error.
  */
 #include "replacements.h"
 
