@@ -245,10 +245,34 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 /* kustomize's IgnoreLocal: objects annotated
  * config.kubernetes.io/local-config (with any value but "false") are not
  * part of the output. */
+/* kustomize's IgnoreLocal checks every object's kind and name first
+ * (GetValidatedMetadata): a transformer (a replacement, a patch) may have
+ * taken them away. */
+static int validate_meta(kr_ctx *ctx, const kr_resource *r)
+{
+	const kr_node *doc = r->doc;
+	const char *kind = kr_node_get_str(doc, "kind", NULL);
+	const char *name = kr_node_get_str(doc, "metadata", "name", NULL);
+	size_t kl = kind ? strlen(kind) : 0;
+	int is_list = kl >= 4 && !strcmp(kind + kl - 4, "List");
+	if (kl && ((name && name[0]) || is_list))
+		return 0;
+	char *id = kr_resid_string(&ctx->arena, &r->orig);
+	if (!id)
+		return kr_nomem(ctx);
+	return kr_fail_at(ctx, KR_EINVALID, doc->file ? doc->file : "?", doc->line,
+	                  doc->col, "the object loaded as %s has no %s after its "
+	                  "transformers (kubectl: missing %s in object)", id,
+	                  kl ? "metadata.name" : "kind", kl ? "metadata.name" : "kind");
+}
+
 static int drop_local_config(kr_ctx *ctx, kr_resmap *m)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < m->len; i++) {
+		int rc = validate_meta(ctx, m->items[i]);
+		if (rc < 0)
+			return rc;
 		kr_node *ann = kr_map_get(kr_map_get(m->items[i]->doc, "metadata"),
 		                          "annotations");
 		kr_node *v = kr_map_get(ann, "config.kubernetes.io/local-config");
