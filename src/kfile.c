@@ -362,6 +362,20 @@ int kr_node_equal(const kr_node *a, const kr_node *b)
 		return 0;
 	switch (a->type) {
 	case KR_SCALAR:
+		if ((a->tag == KR_TAG_INT || a->tag == KR_TAG_FLOAT) &&
+		    (b->tag == KR_TAG_INT || b->tag == KR_TAG_FLOAT) &&
+		    a->u.s.len < 64 && b->u.s.len < 64) {
+			/* 1.0 is printed 1, as kustomize's JSON round trip does. */
+			char x[64], y[64];
+			memcpy(x, a->u.s.str, a->u.s.len);
+			x[a->u.s.len] = '\0';
+			memcpy(y, b->u.s.str, b->u.s.len);
+			y[b->u.s.len] = '\0';
+			char *ex, *ey;
+			double dx = strtod(x, &ex), dy = strtod(y, &ey);
+			if (!*ex && !*ey)
+				return dx == dy;
+		}
 		if (a->tag != b->tag)
 			return 0;
 		if (a->tag == KR_TAG_NULL)
