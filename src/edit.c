@@ -579,18 +579,24 @@ static int cmd_add_metadata(editor *e, int is_label, int force, int without_sele
 	for (uint32_t i = 0; i < oldn; i++)
 		if (kr_map_append(a, m, old->u.m.items[i].key, old->u.m.items[i].value) < 0)
 			return kr_nomem(e->ctx);
+	int replaced = 0;
 	for (uint32_t i = 0; i < pairs->u.m.len; i++) {
 		kr_pair *np = &pairs->u.m.items[i];
 		kr_pair *p = kr_map_find(m, np->key->u.s.str, np->key->u.s.len);
 		if (p && !force)
 			return efail(e, KR_EINVALID, "%s %s already in kustomization file",
 			             kind, np->key->u.s.str);
-		if (p)
+		if (p) {
 			p->value = np->value;
-		else if (kr_map_append(a, m, np->key, np->value) < 0)
+			replaced = 1;
+		} else if (kr_map_append(a, m, np->key, np->value) < 0) {
 			return kr_nomem(e->ctx);
+		}
 	}
-	if ((rc = kr_kfile_set(&e->kf, field, m)) < 0)
+	/* Only new keys: they are written after the old ones. */
+	rc = old && !replaced ? kr_kfile_append(&e->kf, field, m, oldn)
+	                      : kr_kfile_set(&e->kf, field, m);
+	if (rc < 0)
 		return rc;
 	return kr_kfile_write(&e->kf);
 }

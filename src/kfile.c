@@ -289,15 +289,24 @@ int kr_kfile_append(kr_kfile *kf, const char *field, kr_node *value, uint32_t fi
 	kr_arena *a = &kf->ctx->arena;
 	char *lkey = lower_dup(a, field, strlen(field));
 	kr_node *old = kr_kfile_get(kf, field);
-	kr_node *items = kr_node_seq(a, value->u.q.len - first_new + 1);
+	kr_node *items;
+	if (value->type == KR_SEQ) {
+		items = kr_node_seq(a, value->u.q.len - first_new + 1);
+		for (uint32_t i = first_new; items && i < value->u.q.len; i++)
+			if (kr_seq_append(a, items, value->u.q.items[i]) < 0)
+				items = NULL;
+	} else {
+		items = kr_node_map(a, value->u.m.len - first_new + 1);
+		for (uint32_t i = first_new; items && i < value->u.m.len; i++)
+			if (kr_map_append(a, items, value->u.m.items[i].key,
+			                  value->u.m.items[i].value) < 0)
+				items = NULL;
+	}
 	if (!lkey || !items)
 		return kr_nomem(kf->ctx);
-	for (uint32_t i = first_new; i < value->u.q.len; i++)
-		if (kr_seq_append(a, items, value->u.q.items[i]) < 0)
-			return kr_nomem(kf->ctx);
 	/* Only an existing field, changed by nothing else, can grow in
 	 * place; anything else is a plain change. */
-	if (!old || old->type != KR_SEQ || is_dirty(kf, lkey))
+	if (!old || old->type != value->type || is_dirty(kf, lkey))
 		return kr_kfile_set(kf, field, value);
 	for (size_t i = 0; i < kf->nappends; i++)
 		if (!strcmp(kf->appends[i].lkey, lkey))
@@ -449,16 +458,24 @@ static int emit_field(kr_kfile *kf, kr_buf *out, kr_node *key, kr_node *value)
 	return emit_indented(kf, out, m, kf->indent);
 }
 
-/* Print the new items of a block sequence after its old ones: "- " at
- * the column of the old items' dashes.  0 when the old value is not a
- * block sequence (then the field is printed whole). */
+/* Print the new items of a block sequence after its old ones ("- " at
+ * the column of the old items' dashes), or the new keys of a block
+ * mapping after its old ones (at the column of the old keys).  0 when the
+ * old value is not in block style (then the field is printed whole). */
 static int emit_appended(kr_kfile *kf, kr_buf *out, const kr_node *old, kr_node *items)
 {
-	if (!old || old->type != KR_SEQ || old->u.q.len == 0 || old->line == 0)
+	if (!old || old->line == 0 || old->type != items->type ||
+	    (old->type == KR_SEQ && old->u.q.len == 0) ||
+	    (old->type == KR_MAP && old->u.m.len == 0))
 		return 0;
 	size_t pos = 0, cur = 1;
 	size_t ls = seek_line(kf->text, kf->len, &pos, &cur, old->line);
-	if (cur != old->line || ls + old->col - 1 >= kf->len || kf->text[ls + old->col - 1] != '-')
+	if (cur != old->line || ls + old->col - 1 >= kf->len)
+		return 0;
+	char c = kf->text[ls + old->col - 1];
+	if (old->type == KR_SEQ ? c != '-' : (c == '{' || c == '[' ||
+	                                       old->line != old->u.m.items[0].key->line ||
+	                                       old->col != old->u.m.items[0].key->col))
 		return 0;
 	kr_node *copy = unplaced(&kf->ctx->arena, items);
 	if (!copy)

@@ -40,11 +40,11 @@ typedef struct kr_kfile {
 	size_t nspans;
 	char **dirty;         /* fields changed (lower case) */
 	size_t ndirty, capdirty;
-	/* Block-sequence fields that only grew: their new items are written
-	 * after the old ones, whose text (and comments) stays. */
+	/* Block-style lists and mappings that only grew: their new items are
+	 * written after the old ones, whose text (and comments) stays. */
 	struct kr_kfile_append {
 		char *lkey;
-		kr_node *items;   /* a SEQ of the new items */
+		kr_node *items;   /* a SEQ (MAP) of the new items (pairs) */
 		kr_node *old;     /* the field's value in the file */
 	} *appends;
 	size_t nappends, capappends;
@@ -63,8 +63,9 @@ kr_node *kr_kfile_get(kr_kfile *kf, const char *field);
  * Other spellings of the same field are removed. */
 int kr_kfile_set(kr_kfile *kf, const char *field, kr_node *value);
 
-/* Set list field `field` to `value`, whose items from `first_new` on are
- * new and the ones before are the field's old items, unchanged. */
+/* Set list (or mapping) field `field` to `value`, whose items (pairs)
+ * from `first_new` on are new and the ones before are the field's old
+ * ones, unchanged. */
 int kr_kfile_append(kr_kfile *kf, const char *field, kr_node *value, uint32_t first_new);
 
 /* The new text of the file, in the arena. */

@@ -174,6 +174,11 @@ static void test_edit__keeps_text(void **state)
 	         "resources:\n  - a.yaml # first\n  # - b.yaml\nnamePrefix: p-\n",
 	         "resources:\n  - a.yaml # first\n  - c.yaml\n  # - b.yaml\nnamePrefix: p-\n",
 	         NULL, 4, "add", "resource", "--no-verify", "c.yaml");
+	/* So does a block mapping that only gets new keys. */
+	run_edit("k2m",
+	         "commonLabels:\n  # who\n  app: a # main\nnamePrefix: p-\n",
+	         "commonLabels:\n  # who\n  app: a # main\n  team: t\nnamePrefix: p-\n",
+	         NULL, 3, "add", "label", "team:t");
 	/* A new field goes after the last one; a missing final newline is
 	 * added first. */
 	run_edit("k3", "namePrefix: p-", "namePrefix: p-\nnamespace: ns\n",
