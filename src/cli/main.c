@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "krender.h"
+#include "edit.h"
 
 static const char *prog = "krender";
 static int as_kustomize;
@@ -74,6 +75,7 @@ static void usage_main(FILE *f)
 	        "\n"
 	        "Available Commands:\n"
 	        "  build       Build a kustomization target from a directory\n"
+	        "  edit        Edit the kustomization file in the current directory\n"
 	        "  help        Help about any command\n"
 	        "  version     Print the version\n"
 	        "\n"
@@ -248,6 +250,8 @@ int main(int argc, char **argv)
 		return cmd_build(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version"))
 		return cmd_version(argc - 2, argv + 2);
+	if (!strcmp(cmd, "edit"))
+		return kr_cli_edit(argc - 2, argv + 2, prog);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
 		if (argc > 2 && !strcmp(argv[2], "build"))
 			usage_build(stdout);
