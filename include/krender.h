@@ -131,15 +131,18 @@ KR_API int kr_build_error_code(const kr_build *b);
 /* Release the handle and everything it owns.  NULL is allowed. */
 KR_API void kr_build_free(kr_build *b);
 
-/* Call fn(payload, dir) for every directory at or below `path` that holds a
- * kustomization file (kustomization.yaml, kustomization.yml or
+/* Call fn(payload, dir, kind) for every directory at or below `path` that
+ * holds a kustomization file (kustomization.yaml, kustomization.yml or
  * Kustomization), depth first with entries in byte order; `.git` is
  * skipped and symbolic links to directories are not followed.  `dir` is
- * `path` joined with the sub-directory names.  A non-zero return from fn
- * stops the walk and is returned.  Returns 0, KR_ENOTFOUND when `path` does
- * not exist, KR_EUSAGE when it is not a directory, or another KR_E* code. */
+ * `path` joined with the sub-directory names; `kind` is "Component" for a
+ * file of that kind, else "Kustomization" (also for a file that does not
+ * parse).  A non-zero return from fn stops the walk and is returned.
+ * Returns 0, KR_ENOTFOUND when `path` does not exist, KR_EUSAGE when it is
+ * not a directory, or another KR_E* code. */
 KR_API int kr_find_kustomizations(const char *path,
-                                  int (*fn)(void *payload, const char *dir),
+                                  int (*fn)(void *payload, const char *dir,
+                                            const char *kind),
                                   void *payload);
 
 /* A unified diff (GNU diff -u format) of texts a and b, compared by lines,

@@ -16,7 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "krender.h"
+#include "ctx.h"
+#include "fsutil.h"
+#include "node.h"
+#include "parse.h"
 
 static const char *const kust_names[] = {
 	"kustomization.yaml", "kustomization.yml", "Kustomization"
@@ -41,7 +44,27 @@ static char *join(const char *dir, const char *name)
 	return p;
 }
 
-static int is_kustomization_dir(const char *dir)
+/* The `kind` of a kustomization file: "Component" or "Kustomization"
+ * (also when the file cannot be read or parsed: building it reports
+ * that). */
+static const char *file_kind(const char *path)
+{
+	kr_ctx ctx;
+	kr_ctx_init(&ctx, NULL);
+	const char *kind = "Kustomization";
+	char *data;
+	size_t len;
+	kr_doclist docs = { 0 };
+	if (kr_read_file(&ctx, path, path, &data, &len) == 0 &&
+	    kr_yaml_parse(&ctx, path, data, len, KR_YAML_DUP_LAST_WINS, &docs) == 0 &&
+	    docs.len > 0 && kr_scalar_is(kr_map_get(docs.docs[0], "kind"), "Component"))
+		kind = "Component";
+	kr_ctx_free(&ctx);
+	return kind;
+}
+
+/* 1 and *kind when dir holds a kustomization file, else 0. */
+static int is_kustomization_dir(const char *dir, const char **kind)
 {
 	for (size_t i = 0; i < sizeof(kust_names) / sizeof(kust_names[0]); i++) {
 		char *p = join(dir, kust_names[i]);
@@ -49,6 +72,8 @@ static int is_kustomization_dir(const char *dir)
 			return KR_ENOMEM;
 		struct stat st;
 		int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+		if (ok)
+			*kind = file_kind(p);
 		free(p);
 		if (ok)
 			return 1;
@@ -108,12 +133,14 @@ static int list_subdirs(const char *dir, char ***out, size_t *count)
 	return 0;
 }
 
-static int walk(const char *dir, int (*fn)(void *, const char *), void *payload)
+static int walk(const char *dir,
+                int (*fn)(void *, const char *, const char *), void *payload)
 {
-	int rc = is_kustomization_dir(dir);
+	const char *kind = NULL;
+	int rc = is_kustomization_dir(dir, &kind);
 	if (rc < 0)
 		return rc;
-	if (rc == 1 && (rc = fn(payload, dir)) != 0)
+	if (rc == 1 && (rc = fn(payload, dir, kind)) != 0)
 		return rc;
 	char **subs;
 	size_t n;
@@ -129,7 +156,8 @@ static int walk(const char *dir, int (*fn)(void *, const char *), void *payload)
 }
 
 int kr_find_kustomizations(const char *path,
-                           int (*fn)(void *payload, const char *dir),
+                           int (*fn)(void *payload, const char *dir,
+                                     const char *kind),
                            void *payload)
 {
 	if (!path || !fn)

@@ -6,7 +6,8 @@
  *   krender check [-j N] [-v] [--rendered DIR] [--root DIR] --affected FILE...
  *
  * Every directory holding a kustomization file is built, bases included
- * (kr_find_kustomizations).  Failures are reported on stderr with the
+ * (kr_find_kustomizations); components only through the kustomizations
+ * that use them.  Failures are reported on stderr with the
  * library's message (file:line:col), and the exit status is 1 if any
  * failed.  With --affected, the tree under --root (default: the current
  * directory) is searched and only the kustomizations whose inputs
@@ -46,8 +47,9 @@ void usage_check(FILE *f)
 	fprintf(f,
 	        "Build every kustomization (a directory holding kustomization.yaml,\n"
 	        "kustomization.yml or Kustomization) under the PATHs (default: the\n"
-	        "current directory; .git is skipped; bases are checked too), report each\n"
-	        "failure with its file, line and column, and exit 1 if any failed.\n"
+	        "current directory; .git is skipped; bases are checked too, components\n"
+	        "through the kustomizations that use them), report each failure with\n"
+	        "its file, line and column, and exit 1 if any failed.\n"
 	        "\n"
 	        "Usage:\n"
 	        "  %s check [flags] [PATH...]\n"
@@ -123,6 +125,7 @@ typedef struct item {
 	char *error;      /* the library's message when !ok */
 	char **inputs;    /* sorted absolute paths */
 	size_t ninputs;
+	char *warnings;   /* the build's warning lines */
 	char *output;     /* the build (only with --rendered) */
 	size_t outlen;
 } item;
@@ -132,9 +135,14 @@ typedef struct list {
 	size_t n, cap;
 } list;
 
-static int add_item(void *payload, const char *dir)
+static int add_item(void *payload, const char *dir, const char *kind)
 {
 	list *l = payload;
+	/* a component is no build of its own (its patches need the objects
+	 * of whatever includes it): it is checked through its users, whose
+	 * inputs it is */
+	if (!strcmp(kind, "Component"))
+		return 0;
 	char *real = realpath(dir, NULL);
 	if (!real)
 		return KR_EIO;
@@ -178,14 +186,26 @@ static int write_full(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Build item i and send its record: index, ok, error, inputs, output. */
+/* Warnings are collected with the result: printed by the parent in
+ * order, they cannot interleave. */
+static void collect_warning(void *payload, const char *line)
+{
+	put(payload, line, strlen(line));
+	put(payload, "\n", 1);
+}
+
+/* Build item i and send its record: index, ok, error, inputs, warnings,
+ * output. */
 static int build_one(int fd, size_t i, const char *dir,
                      const kr_build_options *opts, int want_output)
 {
-	bytes r = { 0 };
+	bytes r = { 0 }, warnings = { 0 };
 	kr_build *b = NULL;
 	int ok = 0;
-	if (kr_build_new(&b, opts) == 0)
+	kr_build_options o = *opts;
+	o.warn = collect_warning;
+	o.warn_payload = &warnings;
+	if (kr_build_new(&b, &o) == 0)
 		ok = kr_build_run(b, dir) == 0;
 	put_u64(&r, i);
 	put_u64(&r, (uint64_t)ok);
@@ -198,6 +218,8 @@ static int build_one(int fd, size_t i, const char *dir,
 		const char *p = kr_build_input(b, k);
 		put_str(&r, p, strlen(p));
 	}
+	put_str(&r, warnings.p ? warnings.p : "", warnings.n);
+	free(warnings.p);
 	const char *data = "";
 	size_t len = 0;
 	if (ok && want_output)
@@ -263,6 +285,8 @@ static int take_records(list *l, const bytes *in)
 		for (size_t k = 0; k < it->ninputs; k++)
 			if (!(it->inputs[k] = get_str(&p, NULL)))
 				return -1;
+		if (!(it->warnings = get_str(&p, NULL)))
+			return -1;
 		if (!(it->output = get_str(&p, &it->outlen)))
 			return -1;
 		off += 8 + (size_t)total;
@@ -626,6 +650,7 @@ int cmd_check(int argc, char **argv)
 			continue;
 		checked++;
 		int bad = 0;
+		fputs(it->warnings, stderr);
 		if (!it->ok) {
 			fprintf(stderr, "Error: %s: %s\n", it->dir, it->error);
 			bad = 1;
@@ -647,6 +672,7 @@ done:
 		free(it->dir);
 		free(it->real);
 		free(it->error);
+		free(it->warnings);
 		for (size_t k = 0; k < it->ninputs && it->inputs; k++)
 			free(it->inputs[k]);
 		free(it->inputs);
