@@ -261,15 +261,17 @@ static char *get_str(const char **p, size_t *len)
 	return s;
 }
 
-/* Parse the records a worker sent. */
+/* Parse the records a worker sent.  A worker that died mid-record leaves
+ * a truncated one: it is dropped, and its items, never done, are reported
+ * as such. */
 static int take_records(list *l, const bytes *in)
 {
 	size_t off = 0;
 	while (off + 8 <= in->n) {
 		uint64_t total;
 		memcpy(&total, in->p + off, 8);
-		if (off + 8 + total > in->n)
-			return -1;
+		if (total > in->n - off - 8)
+			return 0;
 		const char *p = in->p + off + 8;
 		size_t i = (size_t)get_u64(&p);
 		if (i >= l->n)
@@ -291,7 +293,7 @@ static int take_records(list *l, const bytes *in)
 			return -1;
 		off += 8 + (size_t)total;
 	}
-	return off == in->n ? 0 : -1;
+	return 0;
 }
 
 static int run_builds(list *l, unsigned jobs, const kr_build_options *opts,
