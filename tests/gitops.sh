@@ -236,10 +236,13 @@ failed_cleanly "diff: one directory" 2 "two kustomization directories"
 # ---- help and the man page: every command and flag
 "$bin" --help >"$tmp/help"
 ok=1
-for w in build post-render check diff version help --version; do
+for w in build post-render check diff version help --version --short --output \
+	--load-restrictor --enable-helm --enable-alpha-plugins --enable-exec --helm-command \
+	--helm-kube-version --helm-api-versions --jobs --verbose --rendered --root \
+	--affected --unified; do
 	grep -qe "$w" "$tmp/help" || { ok=0; echo "missing from --help: $w"; }
 done
-[ $ok -eq 1 ] && pass "--help lists every command" || fail "--help"
+[ $ok -eq 1 ] && pass "--help lists every command and flag" || fail "--help"
 ok=1
 for c in "build:--load-restrictor --output --enable-helm KRENDER_BUILD_OPTIONS" \
 	"post-render:--load-restrictor DIR" \

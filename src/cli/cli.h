@@ -16,8 +16,9 @@ extern const char *cli_prog;
 /* "Error: <message>" on stderr; returns 1 (the error exit status). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Match "--name value" or "--name=value" at argv[*i]; advances *i past a
- * separate value.  *value is NULL when the value is missing. */
+/* Match "--name value" or "--name=value" (and for a short flag "-n
+ * value", "-n=value", "-nvalue") at argv[*i]; advances *i past a separate
+ * value.  *value is NULL when the value is missing. */
 int cli_opt_value(int argc, char **argv, int *i, const char *name,
                   const char **value);
 

@@ -93,13 +93,16 @@ static void usage_main(FILE *f)
 	        "\n"
 	        "Available Commands:\n"
 	        "  build        Build a kustomization target from a directory\n"
-	        "               [DIR] [-o PATH] [--load-restrictor MODE]\n"
+	        "               [DIR] [-o|--output PATH] [--load-restrictor MODE]\n"
+	        "               [--enable-helm] [--enable-alpha-plugins] [--enable-exec]\n"
+	        "               [--helm-command X] [--helm-kube-version X] [--helm-api-versions X]\n"
 	        "  post-render  Helm post-renderer: stdin becomes DIR/all.yaml, build DIR\n"
-	        "               [DIR]\n"
+	        "               [DIR] [--load-restrictor MODE]\n"
 	        "  check        Build every kustomization under the paths, report failures\n"
-	        "               [-j N] [--rendered DIR] [PATH...] | --affected FILE...\n"
+	        "               [-j|--jobs N] [-v|--verbose] [--rendered DIR] [--load-restrictor MODE]\n"
+	        "               [PATH...] | [--root DIR] --affected FILE...\n"
 	        "  diff         Per-resource unified diff of two kustomization builds\n"
-	        "               [-U N] A B\n"
+	        "               [-U|--unified N] [--load-restrictor MODE] A B\n"
 	        "  help         Help about any command\n"
 	        "  version      Print the version\n"
 	        "               [--short]\n"
@@ -171,8 +174,14 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
 		*value = a + n + 1;
 		return 1;
 	}
-	if (a[n] != '\0')
+	if (a[n] != '\0') {
+		/* a short flag takes its value attached, as with cobra: -j4 */
+		if (n == 2 && name[0] == '-' && name[1] != '-') {
+			*value = a + n;
+			return 1;
+		}
 		return 0;
+	}
 	if (*i + 1 >= argc) {
 		*value = NULL;
 		return 1;
