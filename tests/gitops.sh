@@ -190,6 +190,9 @@ cp "$tree/components/metrics/sidecar.yaml" "$tmp/tree/components/metrics/"
 (cd "$tmp/tree" && "$bin" check -v) >"$tmp/out" 2>"$tmp/err" &&
 	[ "$(tr '\n' ' ' <"$tmp/out")" = "ok ./base ok ./other ok ./overlays/prod ok ./overlays/staging " ] &&
 	pass "check: every kustomization, .git skipped" || fail "check tree: $(cat "$tmp/out" "$tmp/err")"
+(cd "$tree" && "$bin" check -v overlays/prod/kustomization.yaml other) >"$tmp/out" 2>"$tmp/err" &&
+	[ "$(tr '\n' ' ' <"$tmp/out")" = "ok overlays/prod ok other " ] &&
+	pass "check: named directories and kustomization files" || fail "check named: $(cat "$tmp/out" "$tmp/err")"
 (cd "$tree" && "$bin" check) >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
 	pass "check: quiet when everything builds" || fail "check quiet"
 # failures: every one reported, in the same order whatever -j

@@ -52,7 +52,7 @@ void usage_check(FILE *f)
 	        "its file, line and column, and exit 1 if any failed.\n"
 	        "\n"
 	        "Usage:\n"
-	        "  %s check [flags] [PATH...]\n"
+	        "  %s check [flags] [PATH...]   (a PATH may also name a kustomization file)\n"
 	        "  %s check [flags] --affected FILE...\n"
 	        "\n"
 	        "Flags:\n"
@@ -167,6 +167,32 @@ static int add_item(void *payload, const char *dir, const char *kind)
 	if (!(l->v[l->n].dir = strdup(dir)))
 		return KR_ENOMEM;
 	l->n++;
+	return 0;
+}
+
+/* A PATH naming a kustomization file stands for its directory: 1 when
+ * added, 0 when PATH is something else, or a KR_E* code. */
+static int named_file(const char *path, list *l)
+{
+	static const char *const names[] = {
+		"kustomization.yaml", "kustomization.yml", "Kustomization"
+	};
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(base, names[i]))
+			continue;
+		char *dir = slash ? strndup(path, (size_t)(slash - path + (slash == path)))
+		                  : strdup(".");
+		if (!dir)
+			return KR_ENOMEM;
+		int rc = add_item(l, dir, "Kustomization");
+		free(dir);
+		return rc < 0 ? rc : 1;
+	}
 	return 0;
 }
 
@@ -622,7 +648,11 @@ int cmd_check(int argc, char **argv)
 		if (nargs == 0)
 			args[nargs++] = ".";
 		for (size_t i = 0; i < nargs; i++) {
-			int r = kr_find_kustomizations(args[i], add_item, &l);
+			int r = named_file(args[i], &l);
+			if (r == 0)
+				r = kr_find_kustomizations(args[i], add_item, &l);
+			else if (r == 1)
+				r = 0;
 			if (r < 0) {
 				rc = cli_fail("%s: %s", args[i], r == KR_ENOTFOUND
 				              ? "no such file or directory"
