@@ -102,9 +102,11 @@ typedef struct kr_resource_id {
 KR_API int kr_build_resource_id(const kr_build *b, size_t i, kr_resource_id *id);
 
 /* Supply a YAML stream as the file `name` (a plain file name, no '/') of
- * the root kustomization's directory, without writing it to disk: the
- * stream stands in for any file of that name there, and when the root
- * kustomization's `resources` do not list `name`, it is prepended to them.
+ * the root kustomization's directory, without writing it to disk: a
+ * `resources` entry that resolves to that path reads the stream instead of
+ * the disk (a real file of that name is shadowed; patches and generators
+ * naming it still read the disk), and when the root kustomization's
+ * `resources` do not list `name`, it is prepended to them.
  * Relative paths of the kustomization (`../base`) resolve as usual, since
  * the build still runs in the real directory.  This is how `krender
  * post-render` hands Helm's output to a kustomization as `all.yaml`.  The
