@@ -90,6 +90,40 @@ KR_API int kr_build_resource(const kr_build *b, size_t i,
                              const char **yaml, size_t *len,
                              const char **file_name);
 
+/* The id of rendered resource `i` (in output order): the strings belong to
+ * the handle; `group` is "" for the core group, `ns` "" when unset. */
+typedef struct kr_resource_id {
+	const char *group;
+	const char *version;
+	const char *kind;
+	const char *ns;
+	const char *name;
+} kr_resource_id;
+KR_API int kr_build_resource_id(const kr_build *b, size_t i, kr_resource_id *id);
+
+/* Supply a YAML stream as the file `name` (a plain file name, no '/') of
+ * the root kustomization's directory, without writing it to disk: a
+ * `resources` entry that resolves to that path reads the stream instead of
+ * the disk (a real file of that name is shadowed; patches and generators
+ * naming it still read the disk), and when the root kustomization's
+ * `resources` do not list `name`, it is prepended to them.
+ * Relative paths of the kustomization (`../base`) resolve as usual, since
+ * the build still runs in the real directory.  This is how `krender
+ * post-render` hands Helm's output to a kustomization as `all.yaml`.  The
+ * bytes are copied; call before kr_build_run(). */
+KR_API int kr_build_set_stream(kr_build *b, const char *name,
+                               const char *data, size_t len);
+
+/* The files a run read, successful or not: absolute, symlink-free paths,
+ * sorted, each once.  They are every input of the build (kustomization
+ * files, resources, patches, generator sources, configurations, schemas,
+ * transitively through bases and components), so a change to any other
+ * file cannot change the output.  A stream from kr_build_set_stream() is
+ * not a file and is not listed.  For a failed run, the files read before
+ * the error. */
+KR_API size_t kr_build_input_count(const kr_build *b);
+KR_API const char *kr_build_input(const kr_build *b, size_t i);
+
 /* The message of the last error, or NULL if none. */
 KR_API const char *kr_build_error(const kr_build *b);
 
@@ -98,6 +132,33 @@ KR_API int kr_build_error_code(const kr_build *b);
 
 /* Release the handle and everything it owns.  NULL is allowed. */
 KR_API void kr_build_free(kr_build *b);
+
+/* Call fn(payload, dir, kind) for every directory at or below `path` that
+ * holds a kustomization file (kustomization.yaml, kustomization.yml or
+ * Kustomization), depth first with entries in byte order; `.git` is
+ * skipped and symbolic links to directories are not followed.  `dir` is
+ * `path` joined with the sub-directory names; `kind` is "Component" for a
+ * file of that kind, else "Kustomization" (also for a file that does not
+ * parse).  A non-zero return from fn stops the walk and is returned.
+ * Returns 0, KR_ENOTFOUND when `path` does not exist, KR_EUSAGE when it is
+ * not a directory, or another KR_E* code. */
+KR_API int kr_find_kustomizations(const char *path,
+                                  int (*fn)(void *payload, const char *dir,
+                                            const char *kind),
+                                  void *payload);
+
+/* A unified diff (GNU diff -u format) of texts a and b, compared by lines,
+ * with `context` lines around each change and the header lines
+ * "--- a_label" and "+++ b_label".  Returns 0 when the texts are equal
+ * (*out NULL), 1 when they differ (*out: the diff, NUL-terminated, to
+ * release with kr_free()), or a negative KR_E* code. */
+KR_API int kr_diff_unified(const char *a, size_t alen, const char *b,
+                           size_t blen, const char *a_label,
+                           const char *b_label, unsigned context,
+                           char **out, size_t *outlen);
+
+/* Release memory the library handed out (kr_diff_unified). */
+KR_API void kr_free(void *p);
 
 #ifdef __cplusplus
 }

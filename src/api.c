@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "resource.h"
 #include "emit.h"
 #include "krender.h"
 
@@ -179,6 +180,77 @@ int kr_build_resource(const kr_build *b, size_t i, const char **yaml,
 		*file_name = b->file_names[i];
 	}
 	return 0;
+}
+
+int kr_build_resource_id(const kr_build *b, size_t i, kr_resource_id *id)
+{
+	if (!b || !id || i >= kr_build_resource_count(b))
+		return KR_EUSAGE;
+	const kr_resid *r = &b->result.items[i]->cur;
+	id->group = r->group;
+	id->version = r->version;
+	id->kind = r->kind;
+	id->ns = r->ns;
+	id->name = r->name;
+	return 0;
+}
+
+int kr_build_set_stream(kr_build *b, const char *name, const char *data,
+                        size_t len)
+{
+	if (!b || !name || (!data && len) || b->ran || !name[0] ||
+	    strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return KR_EUSAGE;
+	kr_ctx *ctx = &b->ctx;
+	char *copy = kr_arena_alloc(&ctx->arena, len + 1);
+	const char *n = kr_arena_strdup(&ctx->arena, name);
+	if (!copy || !n)
+		return KR_ENOMEM;
+	if (len)
+		memcpy(copy, data, len);
+	copy[len] = '\0';
+	ctx->stream_name = n;
+	ctx->stream_data = copy;
+	ctx->stream_len = len;
+	return 0;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Sort and deduplicate the recorded inputs once, on first request. */
+static void settle_inputs(const kr_build *cb)
+{
+	kr_build *b = (kr_build *)cb;
+	kr_ctx *ctx = &b->ctx;
+	if (b->inputs_settled)
+		return;
+	b->inputs_settled = 1;
+	if (ctx->ninputs < 2)
+		return;
+	qsort(ctx->inputs, ctx->ninputs, sizeof(*ctx->inputs), cmp_str);
+	size_t w = 1;
+	for (size_t i = 1; i < ctx->ninputs; i++)
+		if (strcmp(ctx->inputs[i], ctx->inputs[w - 1]))
+			ctx->inputs[w++] = ctx->inputs[i];
+	ctx->ninputs = w;
+}
+
+size_t kr_build_input_count(const kr_build *b)
+{
+	if (!b || !b->ran)
+		return 0;
+	settle_inputs(b);
+	return b->ctx.ninputs;
+}
+
+const char *kr_build_input(const kr_build *b, size_t i)
+{
+	if (i >= kr_build_input_count(b))
+		return NULL;
+	return b->ctx.inputs[i];
 }
 
 const char *kr_build_error(const kr_build *b)

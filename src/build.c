@@ -38,14 +38,11 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
                      const kr_root_chain *parent, kr_resmap *out, kr_tconfig *tc,
                      kr_varset *vs, kr_kustomization *k);
 
-int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
-                          kr_resmap *m)
+/* The resources of one YAML/JSON stream, appended to m. */
+static int load_resource_bytes(kr_ctx *ctx, const char *display,
+                               const char *data, size_t len, kr_resmap *m)
 {
-	char *data;
-	size_t len;
 	int rc;
-	if ((rc = kr_read_file(ctx, path, display, &data, &len)) < 0)
-		return rc;
 	kr_doclist docs = { 0 };
 	if ((rc = kr_resource_docs_from_bytes(ctx, display, data, len, &docs)) < 0)
 		return rc;
@@ -63,6 +60,53 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 		if ((rc = kr_resmap_append(ctx, m, r)) < 0)
 			return kr_wrap(ctx, "%s", display);
 	}
+	return 0;
+}
+
+int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
+                          kr_resmap *m)
+{
+	char *data;
+	size_t len;
+	int rc;
+	if ((rc = kr_read_file(ctx, path, display, &data, &len)) < 0)
+		return rc;
+	return load_resource_bytes(ctx, display, data, len, m);
+}
+
+/* The caller's stream (kr_build_set_stream) stands in for the file at its
+ * path, whether or not one exists on disk: nothing is written there. */
+static int is_stream_path(const kr_ctx *ctx, const char *abs)
+{
+	return ctx->stream_path && !strcmp(abs, ctx->stream_path);
+}
+
+/* The root kustomization gets the caller's stream as its first resource
+ * unless it lists it already (helm post-render: `all.yaml`). */
+static int prepend_stream(kr_ctx *ctx, kr_kustomization *k)
+{
+	kr_arena *a = &ctx->arena;
+	const char *name = kr_path_clean(a, ctx->stream_name);
+	if (!name)
+		return kr_nomem(ctx);
+	uint32_t n = k->resources ? k->resources->u.q.len : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const kr_node *e = k->resources->u.q.items[i];
+		const char *p = kr_path_clean(a, e->u.s.str);
+		if (!p)
+			return kr_nomem(ctx);
+		if (!strcmp(p, name))
+			return 0;
+	}
+	kr_node *seq = kr_node_seq(a, n + 1);
+	kr_node *entry = kr_node_str(a, ctx->stream_name);
+	if (!seq || !entry || kr_seq_append(a, seq, entry) < 0)
+		return kr_nomem(ctx);
+	entry->file = k->file;
+	for (uint32_t i = 0; i < n; i++)
+		if (kr_seq_append(a, seq, k->resources->u.q.items[i]) < 0)
+			return kr_nomem(ctx);
+	k->resources = seq;
 	return 0;
 }
 
@@ -106,6 +150,12 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	char *display = kr_path_join(a, k->dir, rel);
 	if (!abs || !display)
 		return kr_nomem(ctx);
+	if (is_stream_path(ctx, abs)) {
+		if ((rc = load_resource_bytes(ctx, display, ctx->stream_data,
+		                              ctx->stream_len, out)) < 0)
+			return kr_wrap(ctx, "accumulating resources from '%s'", rel);
+		return 0;
+	}
 	int type = kr_path_type(abs);
 	if (type == 0) {
 		if (kr_path_looks_remote(rel))
@@ -223,6 +273,8 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	kr_root_chain chain = { root, parent, parent ? parent->depth + 1 : 0 };
 	if ((rc = kr_kustomization_load(ctx, dir, root, &k)) < 0)
 		return rc;
+	if (!parent && ctx->stream_name && (rc = prepend_stream(ctx, &k)) < 0)
+		return rc;
 	/* kustomize sets the OpenAPI schema when it loads a kustomization */
 	if ((rc = kr_openapi_configure(ctx, &k, parent == NULL)) < 0)
 		return rc;
@@ -298,6 +350,9 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 	if (!root || !display)
 		return errno == ENOMEM || !display ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", dir, strerror(errno));
+	if (ctx->stream_name &&
+	    !(ctx->stream_path = kr_path_join(&ctx->arena, root, ctx->stream_name)))
+		return kr_nomem(ctx);
 	kr_tconfig tc;
 	kr_kustomization k;
 	kr_varset vs = { 0 };

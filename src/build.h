@@ -21,6 +21,7 @@ struct kr_build {
 	kr_buf out;            /* the YAML stream */
 	size_t *offsets;       /* start of each resource's text in out; len+1 */
 	char **file_names;     /* -o DIR names, made on demand */
+	int inputs_settled;    /* ctx.inputs sorted and unique */
 };
 
 /* Build the kustomization in `dir` into b->result (sorted). */

@@ -127,3 +127,24 @@ void kr_warn(kr_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	ctx->opts.warn(ctx->opts.warn_payload, tmp);
 }
+
+int kr_ctx_note_input(kr_ctx *ctx, const char *path)
+{
+	if (ctx->ninputs == ctx->inputs_cap) {
+		/* arena memory: the old array is simply left behind; doubling
+		 * keeps the waste below the final size */
+		size_t cap = ctx->inputs_cap ? ctx->inputs_cap * 2 : 32;
+		const char **n = kr_arena_alloc(&ctx->arena, cap * sizeof(*n));
+		if (!n)
+			return kr_nomem(ctx);
+		if (ctx->ninputs)
+			memcpy(n, ctx->inputs, ctx->ninputs * sizeof(*n));
+		ctx->inputs = n;
+		ctx->inputs_cap = cap;
+	}
+	const char *copy = kr_arena_strdup(&ctx->arena, path);
+	if (!copy)
+		return kr_nomem(ctx);
+	ctx->inputs[ctx->ninputs++] = copy;
+	return 0;
+}

@@ -29,6 +29,19 @@ typedef struct kr_ctx {
 	 * was set: 0 not asked, 1 due (a scope was asked of a kind outside
 	 * its precomputed table), 2 loaded (a strategic merge used it). */
 	int openapi_builtin;
+	/* The files this build read (absolute paths, in reading order,
+	 * repeats allowed): kr_build_input() reports them sorted and unique
+	 * (kr_ctx_note_input, from kr_read_file). */
+	const char **inputs;
+	size_t ninputs, inputs_cap;
+	/* A stream the caller supplied as a virtual file of the root
+	 * kustomization's directory (kr_build_set_stream, post-render):
+	 * its name there, its absolute path once the root is known, and its
+	 * bytes (NUL-terminated). */
+	const char *stream_name;
+	const char *stream_path;
+	const char *stream_data;
+	size_t stream_len;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;
@@ -48,6 +61,10 @@ int kr_wrap(kr_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Out of memory: records KR_ENOMEM (without allocating); returns it. */
 int kr_nomem(kr_ctx *ctx);
+
+/* Remember that the build read `path` (kr_build_input).  Returns 0, or
+ * KR_ENOMEM recorded in ctx. */
+int kr_ctx_note_input(kr_ctx *ctx, const char *path);
 
 /* Emit a warning line through the options' warn callback. */
 void kr_warn(kr_ctx *ctx, const char *fmt, ...)

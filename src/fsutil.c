@@ -98,6 +98,21 @@ int kr_path_type(const char *path)
 	return 'o';
 }
 
+/* Every file a build reads is one of its inputs (kr_build_input): what
+ * `krender check --affected` matches changed files against.  Callers pass
+ * symlink-free absolute paths; anything else is resolved here. */
+static int note_input(kr_ctx *ctx, const char *path)
+{
+	if (path[0] == '/')
+		return kr_ctx_note_input(ctx, path);
+	char *r = realpath(path, NULL);
+	if (!r)
+		return kr_ctx_note_input(ctx, path);
+	int rc = kr_ctx_note_input(ctx, r);
+	free(r);
+	return rc;
+}
+
 int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
                  char **data, size_t *len)
 {
@@ -134,7 +149,7 @@ int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;
-	return 0;
+	return note_input(ctx, path);
 }
 
 int kr_path_looks_remote(const char *s)

@@ -3,6 +3,10 @@
  * (krender.h).
  *
  *   krender build [DIR] [-o PATH] [--load-restrictor MODE]
+ *   krender post-render [DIR]          (postrender.c)
+ *   krender check [-j N] [--rendered DIR] [PATH...|--affected FILE...]
+ *                                      (check.c)
+ *   krender diff A B                   (diff.c)
  *   krender version [--short]
  *
  * Invoked through a link named "kustomize", it answers kustomize's own
@@ -18,10 +22,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "krender.h"
+#include "cli.h"
 #include "edit.h"
 
-static const char *prog = "krender";
+const char *cli_prog = "krender";
+#define prog cli_prog
 static int as_kustomize;
 
 static void warn_line(void *payload, const char *line)
@@ -30,8 +35,9 @@ static void warn_line(void *payload, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-__attribute__((format(printf, 1, 2)))
-static int fail(const char *fmt, ...)
+#define fail cli_fail
+
+int cli_fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -60,7 +66,20 @@ static void usage_build(FILE *f)
 	        "                                 their root (default \"LoadRestrictionsRootOnly\")\n"
 	        "  -o, --output string            if specified, write output to this path:\n"
 	        "                                 an existing directory gets one file per\n"
-	        "                                 resource, anything else one file\n",
+	        "                                 resource, anything else one file\n"
+	        "      --enable-helm, --enable-alpha-plugins, --enable-exec,\n"
+	        "      --helm-command string, --helm-kube-version string,\n"
+	        "      --helm-api-versions string\n"
+	        "                                 accepted for compatibility with kustomize and\n"
+	        "                                 Argo CD and ignored: krender refuses the\n"
+	        "                                 fields they enable (helmCharts, generators,\n"
+	        "                                 transformers) in any case\n"
+	        "\n"
+	        "Environment:\n"
+	        "  KRENDER_BUILD_OPTIONS, ARGOCD_ENV_KRENDER_BUILD_OPTIONS\n"
+	        "                                 more build flags, separated by blanks, read\n"
+	        "                                 before those of the command line (an Argo CD\n"
+	        "                                 plugin's env entry KRENDER_BUILD_OPTIONS)\n",
 	        prog);
 }
 
@@ -74,16 +93,40 @@ static void usage_main(FILE *f)
 	        "  %s [command]\n"
 	        "\n"
 	        "Available Commands:\n"
-	        "  build       Build a kustomization target from a directory\n"
-	        "  edit        Edit the kustomization file in the current directory\n"
-	        "  help        Help about any command\n"
-	        "  version     Print the version\n"
+	        "  build        Build a kustomization target from a directory\n"
+	        "               [DIR] [-o|--output PATH] [--load-restrictor MODE]\n"
+	        "               [--enable-helm] [--enable-alpha-plugins] [--enable-exec]\n"
+	        "               [--helm-command X] [--helm-kube-version X] [--helm-api-versions X]\n"
+	        "  post-render  Helm post-renderer: stdin becomes DIR/all.yaml, build DIR\n"
+	        "               [DIR] [--load-restrictor MODE]\n"
+	        "  check        Build every kustomization under the paths, report failures\n"
+	        "               [-j|--jobs N] [-v|--verbose] [--rendered DIR] [--load-restrictor MODE]\n"
+	        "               [PATH...] | [--root DIR] --affected FILE...\n"
+	        "  diff         Per-resource unified diff of two kustomization builds\n"
+	        "               [-U|--unified N] [--load-restrictor MODE] A B\n"
+	        "  edit         Edit the kustomization file in the current directory\n"
+	        "               set image|replicas|nameprefix|namesuffix|namespace, add label|annotation|resource|component|patch\n"
+	        "  help         Help about any command\n"
+	        "  version      Print the version\n"
+	        "               [--short]\n"
+	        "\n"
+	        "Flags:\n"
+	        "  -h, --help   help for %s\n"
+	        "      --version\n"
+	        "               print the version\n"
+	        "\n"
+	        "Invoked through a link named \"kustomize\", %s answers as kustomize\n"
+	        "(\"kustomize version --short\", \"kustomize build DIR\").\n"
+	        "See %s(1) and the documents in docs/ for the Argo CD, Helm and\n"
+	        "pre-commit integrations.\n"
 	        "\n"
 	        "Use \"%s [command] --help\" for more information about a command.\n",
-	        prog, kr_kustomize_version(), prog, prog);
+	        prog, kr_kustomize_version(), prog, prog, prog, "krender", prog);
 }
 
-static int write_all(FILE *f, const char *data, size_t len)
+#define write_all cli_write_all
+
+int cli_write_all(FILE *f, const char *data, size_t len)
 {
 	if (len && fwrite(data, 1, len, f) != len)
 		return -1;
@@ -121,9 +164,10 @@ static int write_dir(kr_build *b, const char *dir)
 	return 0;
 }
 
-/* Match "--name value" or "--name=value"; advances *i. */
-static int opt_value(int argc, char **argv, int *i, const char *name,
-                     const char **value)
+#define opt_value cli_opt_value
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name,
+                  const char **value)
 {
 	const char *a = argv[*i];
 	size_t n = strlen(name);
@@ -133,8 +177,14 @@ static int opt_value(int argc, char **argv, int *i, const char *name,
 		*value = a + n + 1;
 		return 1;
 	}
-	if (a[n] != '\0')
+	if (a[n] != '\0') {
+		/* a short flag takes its value attached, as with cobra: -j4 */
+		if (n == 2 && name[0] == '-' && name[1] != '-') {
+			*value = a + n;
+			return 1;
+		}
 		return 0;
+	}
 	if (*i + 1 >= argc) {
 		*value = NULL;
 		return 1;
@@ -143,27 +193,113 @@ static int opt_value(int argc, char **argv, int *i, const char *name,
 	return 1;
 }
 
+/* Flags of kustomize build that ask for features krender refuses at the
+ * field level anyway (helmCharts, plugins): accepted so that a global
+ * Argo CD kustomize.buildOptions keeps working. */
+static const char *const ignored_bool_flags[] = {
+	"--enable-helm", "--enable-alpha-plugins", "--enable-exec", NULL
+};
+static const char *const ignored_value_flags[] = {
+	"--helm-command", "--helm-kube-version", "--helm-api-versions", NULL
+};
+
+int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
+                   const char *where)
+{
+	const char *v;
+	const char *a = argv[*i];
+	if (opt_value(argc, argv, i, "--load-restrictor", &v)) {
+		if (!v) {
+			fail("%sflag needs an argument: --load-restrictor", where);
+			return -1;
+		}
+		if (!strcmp(v, "LoadRestrictionsNone") || !strcmp(v, "none"))
+			opts->load_restrictor = KR_LOAD_NONE;
+		else if (!strcmp(v, "LoadRestrictionsRootOnly") || !strcmp(v, "rootOnly"))
+			opts->load_restrictor = KR_LOAD_ROOT_ONLY;
+		else {
+			fail("%sillegal flag value --load-restrictor %s; legal values: "
+			     "LoadRestrictionsRootOnly, LoadRestrictionsNone", where, v);
+			return -1;
+		}
+		return 1;
+	}
+	for (int k = 0; ignored_bool_flags[k]; k++)
+		if (!strcmp(a, ignored_bool_flags[k]))
+			return 1;
+	for (int k = 0; ignored_value_flags[k]; k++)
+		if (opt_value(argc, argv, i, ignored_value_flags[k], &v)) {
+			if (!v) {
+				fail("%sflag needs an argument: %s", where, ignored_value_flags[k]);
+				return -1;
+			}
+			return 1;
+		}
+	return 0;
+}
+
+/* The flags of one environment variable, split at blanks (no quoting:
+ * none of the accepted values holds a blank). */
+static int env_build_flags(const char *var, kr_build_options *opts)
+{
+	const char *val = getenv(var);
+	if (!val || !*val)
+		return 0;
+	char *copy = strdup(val);
+	char *words[64];
+	int n = 0;
+	if (!copy)
+		return fail("%s", "out of memory");
+	for (char *t = strtok(copy, " \t\n"); t; t = strtok(NULL, " \t\n")) {
+		if (n == 64) {
+			free(copy);
+			return fail("%s: too many words", var);
+		}
+		words[n++] = t;
+	}
+	char where[128];
+	snprintf(where, sizeof(where), "%s: ", var);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		int r = cli_build_flag(n, words, &i, opts, where);
+		if (r < 0)
+			rc = 1;
+		else if (r == 0)
+			rc = fail("%s: unsupported build option '%s' (accepted: "
+			          "--load-restrictor and the ignored helm/plugin flags; "
+			          "no paths, no -o)", var, words[i]);
+	}
+	free(copy);
+	return rc;
+}
+
+int cli_build_options(kr_build_options *opts)
+{
+	kr_build_options init = KR_BUILD_OPTIONS_INIT;
+	*opts = init;
+	opts->warn = warn_line;
+	if (env_build_flags("KRENDER_BUILD_OPTIONS", opts) ||
+	    env_build_flags("ARGOCD_ENV_KRENDER_BUILD_OPTIONS", opts))
+		return 1;
+	return 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	const char *dir = NULL, *out = NULL, *v;
-	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
-	opts.warn = warn_line;
+	kr_build_options opts;
+	if (cli_build_options(&opts))
+		return 1;
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
+		int r;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage_build(stdout);
 			return 0;
-		} else if (opt_value(argc, argv, &i, "--load-restrictor", &v)) {
-			if (!v)
-				return fail("%s", "flag needs an argument: --load-restrictor");
-			if (!strcmp(v, "LoadRestrictionsNone") || !strcmp(v, "none"))
-				opts.load_restrictor = KR_LOAD_NONE;
-			else if (!strcmp(v, "LoadRestrictionsRootOnly") || !strcmp(v, "rootOnly"))
-				opts.load_restrictor = KR_LOAD_ROOT_ONLY;
-			else
-				return fail("illegal flag value --load-restrictor %s; legal values: "
-				            "LoadRestrictionsRootOnly, LoadRestrictionsNone", v);
+		} else if ((r = cli_build_flag(argc, argv, &i, &opts, "")) != 0) {
+			if (r < 0)
+				return 1;
 		} else if (opt_value(argc, argv, &i, "--output", &v) ||
 		           opt_value(argc, argv, &i, "-o", &v)) {
 			if (!v)
@@ -225,7 +361,11 @@ static int cmd_version(int argc, char **argv)
 		} else
 			return fail("unknown flag: %s", argv[i]);
 	}
-	if (as_kustomize || short_form)
+	if (as_kustomize && short_form)
+		/* kustomize v5.5.0's Provenance.Short(): "{Version  BuildDate   }"
+		 * with an unset build date; Argo CD takes the first semver in it */
+		printf("{kustomize/%s  unknown   }\n", kr_kustomize_version());
+	else if (as_kustomize || short_form)
 		printf("%s\n", kr_kustomize_version());
 	else
 		printf("krender %s (renders as kustomize %s)\n", kr_version(),
@@ -252,9 +392,22 @@ int main(int argc, char **argv)
 		return cmd_version(argc - 2, argv + 2);
 	if (!strcmp(cmd, "edit"))
 		return kr_cli_edit(argc - 2, argv + 2, prog);
+	if (!strcmp(cmd, "post-render"))
+		return cmd_post_render(argc - 2, argv + 2);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 2, argv + 2);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-		if (argc > 2 && !strcmp(argv[2], "build"))
+		const char *topic = argc > 2 ? argv[2] : "";
+		if (!strcmp(topic, "build"))
 			usage_build(stdout);
+		else if (!strcmp(topic, "post-render"))
+			usage_post_render(stdout);
+		else if (!strcmp(topic, "check"))
+			usage_check(stdout);
+		else if (!strcmp(topic, "diff"))
+			usage_diff(stdout);
 		else
 			usage_main(stdout);
 		return 0;

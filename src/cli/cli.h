@@ -1,0 +1,50 @@
+/*
+ * cli.h - helpers the krender sub-commands share (main.c).  The tool uses
+ * only the public API (krender.h).
+ */
+#ifndef KR_CLI_H
+#define KR_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "krender.h"
+
+/* The name the tool was invoked by ("krender" or "kustomize"). */
+extern const char *cli_prog;
+
+/* "Error: <message>" on stderr; returns 1 (the error exit status). */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Match "--name value" or "--name=value" (and for a short flag "-n
+ * value", "-n=value", "-nvalue") at argv[*i]; advances *i past a separate
+ * value.  *value is NULL when the value is missing. */
+int cli_opt_value(int argc, char **argv, int *i, const char *name,
+                  const char **value);
+
+/* Parse one `kustomize build` flag at argv[*i] into opts: 1 handled, 0
+ * not a build flag, -1 error (reported). */
+int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
+                   const char *where);
+
+/* Options for builds: warnings to stderr, then the flags of the
+ * KRENDER_BUILD_OPTIONS and ARGOCD_ENV_KRENDER_BUILD_OPTIONS environment
+ * variables.  Returns 0 or 1 (error reported). */
+int cli_build_options(kr_build_options *opts);
+
+/* Write all bytes; 0 or -1. */
+int cli_write_all(FILE *f, const char *data, size_t len);
+
+/* Read all of a stream into a malloc'd buffer; 0 or -1 (errno set). */
+int cli_read_all(FILE *f, char **data, size_t *len);
+
+/* Sub-commands: argc/argv after the command name; return the exit status. */
+int cmd_post_render(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+void usage_post_render(FILE *f);
+void usage_check(FILE *f);
+void usage_diff(FILE *f);
+
+#endif
