@@ -291,7 +291,7 @@ int kr_repl_lookup(kr_ctx *ctx, kr_node *root, char *const *parts, size_t n,
 			return kr_nomem(ctx);
 		if (!part[0])
 			continue;
-		long long idx;
+		long long idx = 0;
 		int number = go_atoi(part, &idx);
 		if (number && idx < 0)
 			return kr_fail(ctx, KR_EINVALID, "array index %lld cannot be negative",
@@ -439,7 +439,7 @@ static int pm_field(matcher *m, kr_node *rn, char *const *path, size_t n)
 
 static int pm_index(matcher *m, kr_node *rn, char *const *path, size_t n)
 {
-	long long idx;
+	long long idx = 0;
 	go_atoi(path[0], &idx);
 	if (!null_node(m, rn) && rn->type != KR_SEQ)
 		return kind_error(m->ctx, rn, KR_SEQ);
