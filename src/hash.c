@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
 
 #include "buf.h"
 
@@ -56,7 +57,8 @@ char *kr_base64_lines(kr_arena *a, const char *s, size_t len, size_t *outlen)
 	char *tmp = kr_arena_alloc(a, enc + 1);
 	if (!tmp)
 		return NULL;
-	EVP_EncodeBlock((unsigned char *)tmp, (const unsigned char *)s, (int)len);
+	base64_encode_raw(tmp, len, (const uint8_t *)s);
+	tmp[enc] = '\0';
 	if (enc < 70) {
 		*outlen = enc;
 		return tmp;
@@ -248,10 +250,13 @@ int kr_hash_suffix(kr_arena *a, const kr_node *doc, char out[11])
 	}
 	if (!rc && b.failed)
 		rc = -1;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (!rc && !EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL))
-		rc = -1;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	if (!rc) {
+		struct sha256_ctx sc;
+		sha256_init(&sc);
+		sha256_update(&sc, b.len, (const uint8_t *)b.data);
+		sha256_digest(&sc, sizeof(md), md);
+	}
 	kr_buf_free(&b);
 	if (rc)
 		return rc;

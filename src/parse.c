@@ -14,7 +14,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <xxhash.h>
 #include <yaml.h>
 
@@ -578,20 +578,17 @@ static int decode_binary(parser *p, kr_node *n)
 	clean[w] = '\0';
 	if (w % 4 != 0)
 		return 0; /* not base64: v3 would fail; keep the text */
-	unsigned char *out = kr_arena_alloc(&p->ctx->arena, w / 4 * 3 + 1);
+	unsigned char *out = kr_arena_alloc(&p->ctx->arena, BASE64_DECODE_LENGTH(w) + 1);
 	if (!out)
 		return kr_nomem(p->ctx);
-	int got = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)w);
-	if (got < 0)
+	struct base64_decode_ctx bd;
+	size_t got = BASE64_DECODE_LENGTH(w);
+	base64_decode_init(&bd);
+	if (!base64_decode_update(&bd, &got, out, w, clean) || !base64_decode_final(&bd))
 		return 0;
-	/* EVP_DecodeBlock counts padding bytes as data. */
-	if (w >= 1 && clean[w - 1] == '=')
-		got--;
-	if (w >= 2 && clean[w - 2] == '=')
-		got--;
 	out[got] = '\0';
 	n->u.s.str = (const char *)out;
-	n->u.s.len = (size_t)got;
+	n->u.s.len = got;
 	n->tag = KR_TAG_STR;
 	return 0;
 }
