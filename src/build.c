@@ -32,6 +32,7 @@
 #include "vars.h"
 #include "parse.h"
 #include "patch_smp.h"
+#include "plugins.h"
 #include "resfactory.h"
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
@@ -148,9 +149,19 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	return 0;
 }
 
+int kr_accumulate_path(kr_ctx *ctx, const kr_kustomization *k,
+                       const kr_root_chain *chain, const kr_node *entry,
+                       kr_resmap *out)
+{
+	kr_tconfig tc;
+	kr_varset vs = { 0 };
+	memset(&tc, 0, sizeof(tc));
+	return accumulate_entry(ctx, k, chain, entry, out, &tc, &vs);
+}
+
 /* Refresh every resource's current id and the index after a transformer
  * (names, namespaces or kinds may have changed). */
-static int refresh_ids(kr_ctx *ctx, kr_resmap *m)
+int kr_refresh_ids(kr_ctx *ctx, kr_resmap *m)
 {
 	for (size_t i = 0; i < m->len; i++)
 		if (kr_resource_refresh_id(&ctx->arena, m->items[i]) < 0)
@@ -166,7 +177,7 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 		int rc = t->fn(ctx, &layer);
 		if (rc < 0)
 			return kr_wrap(ctx, "%s transformer", t->name);
-		if ((rc = refresh_ids(ctx, m)) < 0)
+		if ((rc = kr_refresh_ids(ctx, m)) < 0)
 			return rc;
 	}
 	return 0;
@@ -186,13 +197,21 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 		return rc;
 	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
 	if ((rc = kr_generators_run(ctx, k, m)) < 0 ||
-	    (rc = refresh_ids(ctx, m)) < 0)
+	    (rc = kr_refresh_ids(ctx, m)) < 0)
+		return rc;
+	/* then those of `generators:` (plugins.h) */
+	if ((rc = kr_plugins_generate(ctx, k, chain, m)) < 0)
 		return rc;
 	/* Components after the generators, before the transformers (kustomize
 	 * v5.5.0's order; tests comp_*). */
 	if ((rc = kr_components_accumulate(ctx, k, chain, m, tc, vs)) < 0)
 		return rc;
 	if ((rc = run_transformers(ctx, k, tc, m)) < 0)
+		return rc;
+	/* `transformers:` after the builtin ones (one list in kustomize's
+	 * runTransformers), then `validators:` (plugins.h). */
+	if ((rc = kr_plugins_transform(ctx, k, chain, m)) < 0 ||
+	    (rc = kr_plugins_validate(ctx, k, chain, m)) < 0)
 		return rc;
 	/* kustomize's MergeVars(k.vars) comes last, on this same
 	 * accumulator, so a component's vars join its parent's set like its

@@ -57,9 +57,9 @@ static const struct field {
 	{ "helmChartInflationGenerator", 0 },
 	{ "generatorOptions", 1 },
 	{ "configurations", 1 },
-	{ "generators", 0 },
-	{ "transformers", 0 },
-	{ "validators", 0 },
+	{ "generators", 1 },
+	{ "transformers", 1 },
+	{ "validators", 1 },
 	{ "buildMetadata", 0 },
 };
 
