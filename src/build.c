@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "buildmeta.h"
 #include "components.h"
 #include "configurations.h"
 #include "fsutil.h"
@@ -122,9 +123,10 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 			                  "(the load restrictor LoadRestrictionsRootOnly "
 			                  "refuses it; see --load-restrictor)",
 			                  display, k->dir);
+		size_t from = out->len;
 		if ((rc = kr_load_resource_file(ctx, real, display, out)) < 0)
 			return kr_wrap(ctx, "accumulating resources from '%s'", rel);
-		return 0;
+		return kr_origin_annotate_file(ctx, out, from, rel);
 	}
 	if (type != 'd')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
@@ -136,7 +138,12 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	kr_tconfig subtc;
 	kr_varset subvs = { 0 };
 	kr_kustomization subk;
-	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk)) < 0)
+	const char *saved_origin;
+	if ((rc = kr_origin_enter(ctx, rel, &saved_origin)) < 0)
+		return rc;
+	rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk);
+	kr_origin_leave(ctx, saved_origin);
+	if (rc < 0)
 		return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 	if ((rc = kr_resmap_append_all(ctx, out, &sub)) < 0)
 		return kr_wrap(ctx, "merging resources from '%s'", rel);
@@ -177,6 +184,8 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 		int rc = t->fn(ctx, &layer);
 		if (rc < 0)
 			return kr_wrap(ctx, "%s transformer", t->name);
+		if ((rc = kr_buildmeta_builtin_ran(ctx, k, t->name, m)) < 0)
+			return rc;
 		if ((rc = kr_refresh_ids(ctx, m)) < 0)
 			return rc;
 	}
@@ -229,6 +238,9 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	int rc;
 	kr_root_chain chain = { root, parent, parent ? parent->depth + 1 : 0 };
 	if ((rc = kr_kustomization_load(ctx, dir, root, &k)) < 0)
+		return rc;
+	/* the top's buildMetadata holds for the whole build */
+	if (!parent && (rc = kr_buildmeta_init(ctx, &k)) < 0)
 		return rc;
 	/* kustomize sets the OpenAPI schema when it loads a kustomization */
 	if ((rc = kr_openapi_configure(ctx, &k, parent == NULL)) < 0)
@@ -302,5 +314,5 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 		return rc;
 	if (!fifo && (rc = kr_sort_legacy(ctx, &b->result, first, last)) < 0)
 		return rc;
-	return 0;
+	return kr_buildmeta_finish(ctx, &b->result);
 }

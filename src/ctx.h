@@ -25,6 +25,11 @@ typedef struct kr_ctx {
 	 * (patch_smp.c); NULL: the builtin one. */
 	const struct kr_schema_set *openapi;
 	int openapi_set;
+	/* buildMetadata (buildmeta.h): the current kustomization's directory
+	 * relative to the top one while origins are tracked, else NULL; the
+	 * top's options. */
+	const char *origin_path;
+	unsigned build_metadata;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

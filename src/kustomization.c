@@ -60,7 +60,7 @@ static const struct field {
 	{ "generators", 1 },
 	{ "transformers", 1 },
 	{ "validators", 1 },
-	{ "buildMetadata", 0 },
+	{ "buildMetadata", 1 },
 };
 
 static const struct field *find_field(const char *key)

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buildmeta.h"
 #include "generators.h"
 #include "kdecode.h"
 #include "resfactory.h"
@@ -418,7 +419,11 @@ static int generator(plug *p, int secret)
 	                      list_of(p, args));
 	if (!p->sk.doc)
 		return kr_nomem(p->ctx);
-	return kr_generators_run(p->ctx, &p->sk, p->m);
+	const char *origin;
+	int rc = kr_origin_of_config(p->ctx, p->cfg, &origin);
+	if (rc < 0)
+		return rc;
+	return kr_generators_run_origin(p->ctx, &p->sk, p->m, origin);
 }
 
 static int p_configmap(plug *p) { return generator(p, 0); }
@@ -467,10 +472,15 @@ static int p_iampolicy(plug *p)
 		return kr_nomem(ctx);
 	if ((rc = kr_resource_docs_from_bytes(ctx, display, text, strlen(text), &docs)) < 0)
 		return kr_wrap(ctx, "IAMPolicyGenerator");
+	const char *origin;
+	if ((rc = kr_origin_of_config(ctx, p->cfg, &origin)) < 0)
+		return rc;
 	for (size_t i = 0; i < docs.len; i++) {
 		kr_resource *r = kr_resource_new(&ctx->arena, docs.docs[i]);
 		if (!r)
 			return kr_nomem(ctx);
+		if ((rc = kr_origin_set_if_absent(ctx, r->doc, origin)) < 0)
+			return rc;
 		if ((rc = kr_resmap_append(ctx, p->m, r)) < 0)
 			return kr_wrap(ctx, "merging from generator %s", p->file);
 	}
@@ -551,7 +561,7 @@ static int select_builtin(kr_ctx *ctx, const kr_resource *r, int want_generator,
 static void clear_error(kr_ctx *ctx)
 {
 	ctx->err_code = 0;
-	ctx->err.len = 0;
+	kr_buf_clear(&ctx->err);
 }
 
 /* kustomize's configureExternal{Generators,Transformers}: the objects the
@@ -594,6 +604,7 @@ static int load_configs(kr_ctx *ctx, const kr_kustomization *k,
 			paths[npaths++] = e;
 			continue;
 		}
+		size_t from = out->len;
 		for (size_t j = 0; j < docs.len; j++) {
 			kr_resource *r = kr_resource_new(&ctx->arena, docs.docs[j]);
 			if (!r)
@@ -602,6 +613,11 @@ static int load_configs(kr_ctx *ctx, const kr_kustomization *k,
 				return kr_wrap(ctx, "%s: configuring external %s", what,
 				               field);
 		}
+		/* an inline config's origin is the kustomization file */
+		const char *base = strrchr(k->file, '/');
+		if ((rc = kr_origin_annotate_file(ctx, out, from,
+		                                  base ? base + 1 : k->file)) < 0)
+			return rc;
 	}
 	for (uint32_t i = 0; i < npaths; i++)
 		if ((rc = kr_accumulate_path(ctx, k, chain, paths[i], out)) < 0)
@@ -611,7 +627,7 @@ static int load_configs(kr_ctx *ctx, const kr_kustomization *k,
 }
 
 static int run_one(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *cfg,
-                   const builtin *b, kr_resmap *m)
+                   const builtin *b, kr_resmap *m, int annotate)
 {
 	plug p;
 	memset(&p, 0, sizeof p);
@@ -631,7 +647,15 @@ static int run_one(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *cf
 		char *id = kr_resid_string(&ctx->arena, &cfg->orig);
 		return kr_wrap(ctx, "plugin %s", id ? id : cfg->orig.kind);
 	}
-	return kr_refresh_ids(ctx, m);
+	if ((rc = kr_refresh_ids(ctx, m)) < 0)
+		return rc;
+	/* multiTransformer: each transformer's origin on every object */
+	const char *origin;
+	if (annotate && !b->generator &&
+	    ((rc = kr_origin_of_config(ctx, cfg, &origin)) < 0 ||
+	     (rc = kr_origin_transformed(ctx, m, origin, 1)) < 0))
+		return rc;
+	return 0;
 }
 
 static int run_field_plugins(kr_ctx *ctx, const kr_kustomization *k,
@@ -651,7 +675,7 @@ static int run_field_plugins(kr_ctx *ctx, const kr_kustomization *k,
 		if ((rc = select_builtin(ctx, cfgs.items[i], generators, &sel[i])) < 0)
 			return kr_wrap(ctx, "%s", field);
 	for (size_t i = 0; i < cfgs.len; i++)
-		if ((rc = run_one(ctx, k, cfgs.items[i], sel[i], m)) < 0)
+		if ((rc = run_one(ctx, k, cfgs.items[i], sel[i], m, 1)) < 0)
 			return rc;
 	return 0;
 }
@@ -735,7 +759,7 @@ int kr_plugins_validate(kr_ctx *ctx, const kr_kustomization *k,
 		for (size_t j = 0; j < n; j++)
 			if (!(copies[j] = kr_node_copy(&ctx->arena, m->items[j]->doc)))
 				return kr_nomem(ctx);
-		if ((rc = run_one(ctx, k, cfgs.items[i], b, m)) < 0)
+		if ((rc = run_one(ctx, k, cfgs.items[i], b, m, 0)) < 0)
 			return rc;
 		int ok = m->len == n;
 		for (size_t j = 0; ok && j < n; j++)
