@@ -694,47 +694,39 @@ int kr_plugins_transform(kr_ctx *ctx, const kr_kustomization *k,
 
 /* ---- validators ------------------------------------------------------ */
 
-static int is_validated_by(const kr_node *key, int depth)
+/* kustomize compares the objects before and after a validator with
+ * reflect.DeepEqual on their yaml.Node trees, so a field set again to the
+ * value it had (a new node: no line, column or style) is a change too:
+ * compare positions, tags and styles as well as values, mappings without
+ * regard to order.  (kustomize exempts a `validated-by` label in
+ * removeValidatedByLabel, but setting one is a change by this measure, so
+ * nothing is exempt; plugin_err_validator_*.) */
+static int same(const kr_node *before, const kr_node *after)
 {
-	return depth == 2 && key->type == KR_SCALAR && !strcmp(key->u.s.str, "validated-by");
-}
-
-/* Deep equality as kustomize's ErrorIfNotEqualSets compares objects (maps
- * without regard to order); in `after`, metadata.labels.validated-by is
- * not compared (removeValidatedByLabel).  `depth` counts maps from the
- * top: 0 the object, 1 metadata, 2 labels. */
-static int same(const kr_node *before, const kr_node *after, int path_ok, int depth)
-{
-	if (before->type != after->type)
+	if (before->type != after->type || before->line != after->line ||
+	    before->col != after->col)
 		return 0;
 	if (before->type == KR_SCALAR)
 		return before->u.s.len == after->u.s.len &&
 		       !memcmp(before->u.s.str, after->u.s.str, before->u.s.len) &&
-		       (before->tag == KR_TAG_NULL) == (after->tag == KR_TAG_NULL);
+		       before->tag == after->tag && before->style == after->style;
 	if (before->type == KR_SEQ) {
 		if (before->u.q.len != after->u.q.len)
 			return 0;
 		for (uint32_t i = 0; i < before->u.q.len; i++)
-			if (!same(before->u.q.items[i], after->u.q.items[i], 0, 0))
+			if (!same(before->u.q.items[i], after->u.q.items[i]))
 				return 0;
 		return 1;
 	}
-	uint32_t counted = 0;
+	if (before->u.m.len != after->u.m.len)
+		return 0;
 	for (uint32_t i = 0; i < after->u.m.len; i++) {
 		const kr_pair *kv = &after->u.m.items[i];
-		if (path_ok && is_validated_by(kv->key, depth))
-			continue;
-		counted++;
 		const kr_pair *bk = kr_map_find(before, kv->key->u.s.str, kv->key->u.s.len);
-		if (!bk)
-			return 0;
-		int next_ok = path_ok &&
-		              ((depth == 0 && !strcmp(kv->key->u.s.str, "metadata")) ||
-		               (depth == 1 && !strcmp(kv->key->u.s.str, "labels")));
-		if (!same(bk->value, kv->value, next_ok, depth + 1))
+		if (!bk || !same(bk->value, kv->value))
 			return 0;
 	}
-	return counted == before->u.m.len;
+	return 1;
 }
 
 int kr_plugins_validate(kr_ctx *ctx, const kr_kustomization *k,
@@ -763,7 +755,7 @@ int kr_plugins_validate(kr_ctx *ctx, const kr_kustomization *k,
 			return rc;
 		int ok = m->len == n;
 		for (size_t j = 0; ok && j < n; j++)
-			ok = same(copies[j], m->items[j]->doc, 1, 0);
+			ok = same(copies[j], m->items[j]->doc);
 		if (!ok)
 			return kr_fail_at(ctx, KR_EINVALID, cfgs.items[i]->doc->file,
 			                  cfgs.items[i]->doc->line, cfgs.items[i]->doc->col,

@@ -15,7 +15,7 @@
  * Generators run after configMapGenerator/secretGenerator; transformers
  * after the builtin transformers of the kustomization's fields;
  * validators after that: each runs like a transformer and must leave the
- * objects as they were (but for a `validated-by` label).
+ * objects as they were.
  */
 #ifndef KR_PLUGINS_H
 #define KR_PLUGINS_H
