@@ -54,37 +54,38 @@ int kr_buildmeta_init(kr_ctx *ctx, const kr_kustomization *top)
 
 /* ---- origin texts ---------------------------------------------------- */
 
-/* Can go-yaml v3 print `s` as a plain scalar that reads back as this
- * string?  Conservative: path-like characters only, and not a number,
- * bool or null. */
-static int plain_ok(const char *s)
+/* How go-yaml v3 (kyaml.Marshal) prints a string in block context: plain
+ * when that reads back as the same string; double-quoted when the plain
+ * text would read as another type ("123", "true") or holds control
+ * characters; single-quoted otherwise (leading indicator, ": ", " #",
+ * surrounding spaces).  An approximation of its analyze_scalar that covers
+ * file names (tests/test_plugins.c). */
+static int quote_style(const char *s)
 {
 	size_t n = strlen(s);
-	if (n == 0 || s[0] == '-' || s[0] == ' ' || s[n - 1] == ' ')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '/' || c == '_' ||
-		      c == '-' || c == '~' || c == '+' || c == ' ' || c == '@' ||
-		      c == '(' || c == ')'))
-			return 0;
-	}
-	return kr_resolve_plain(s, n) == KR_TAG_STR;
+	if (n == 0)
+		return '"';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return '"';
+	if (kr_resolve_plain(s, n) != KR_TAG_STR)
+		return '"';
+	if (strchr("?:,[]{}#&*!|>'\"%@`", s[0]) ||
+	    (s[0] == '-' && (n == 1 || s[1] == ' ')) ||
+	    s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':' ||
+	    strstr(s, ": ") || strstr(s, " #"))
+		return '\'';
+	return 0;
 }
 
 static void put_scalar(kr_buf *b, const char *s)
 {
-	if (plain_ok(s)) {
+	int q = quote_style(s);
+	if (!q) {
 		kr_buf_put(b, s, strlen(s));
 		return;
 	}
-	int simple = 1;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			simple = 0;
-	if (simple) {
-		/* single quotes, '' for a quote */
+	if (q == '\'') {
 		kr_buf_put(b, "'", 1);
 		for (const char *p = s; *p; p++) {
 			kr_buf_put(b, p, 1);
