@@ -25,11 +25,12 @@
  *   ConfigMapGenerator / SecretGenerator  the args (name and namespace
  *                           from metadata when not given) -> *Generator
  *   IAMPolicyGenerator      a GKE ServiceAccount (here)
+ *   HashTransformer         kr_generators_add_hashes
  *
  * Plugin configs are decoded by kustomize with yaml.Unmarshal, which
  * ignores unknown members; only the members a plugin knows are carried
- * over.  HashTransformer, ValueAddTransformer, ReplacementTransformer and
- * HelmChartInflationGenerator are refused.
+ * over.  ValueAddTransformer, ReplacementTransformer (replacements are
+ * not in this version yet) and HelmChartInflationGenerator are refused.
  */
 #include "plugins.h"
 
@@ -487,6 +488,14 @@ static int p_iampolicy(plug *p)
 	return 0;
 }
 
+/* HashTransformer: the hash suffix of every object generated with one,
+ * now; the objects stay marked, so the end of the build adds a second one
+ * (as kustomize does: plugin_hash). */
+static int p_hash(plug *p)
+{
+	return kr_generators_add_hashes(p->ctx, p->m);
+}
+
 static int p_unsupported(plug *p)
 {
 	return kr_fail_at(p->ctx, KR_EINVALID, p->file, p->doc->line, p->doc->col,
@@ -513,7 +522,7 @@ static const builtin builtins[] = {
 	{ "AnnotationsTransformer", 0, p_annotations },
 	{ "ConfigMapGenerator", 1, p_configmap },
 	{ "IAMPolicyGenerator", 1, p_iampolicy },
-	{ "HashTransformer", 0, p_unsupported },
+	{ "HashTransformer", 0, p_hash },
 	{ "ImageTagTransformer", 0, p_imagetag },
 	{ "LabelTransformer", 0, p_labels },
 	{ "NamespaceTransformer", 0, p_namespace },

@@ -176,7 +176,7 @@ static void test_plugins__refusals(void **state)
 		  "apiVersion: builtin\nkind: ValueAddTransformer\nmetadata: {name: x}\n",
 		  "not supported by this version of krender yet" },
 		{ "transformers",
-		  "apiVersion: builtin\nkind: HashTransformer\nmetadata: {name: x}\n",
+		  "apiVersion: builtin\nkind: ReplacementTransformer\nmetadata: {name: x}\n",
 		  "not supported by this version of krender yet" },
 		{ "generators",
 		  "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata: {name: x}\n",
