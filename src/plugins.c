@@ -635,6 +635,28 @@ static int load_configs(kr_ctx *ctx, const kr_kustomization *k,
 	return 0;
 }
 
+/* The field decoders say "invalid Kustomization" and name the field a
+ * config was turned into; say which it really is. */
+static void reword_error(kr_ctx *ctx)
+{
+	static const char from[] = "invalid Kustomization: ";
+	static const char to[] = "invalid plugin config (read as the kustomization "
+	                         "field it configures): ";
+	const char *at = ctx->err.data ? strstr(ctx->err.data, from) : NULL;
+	if (!at || ctx->err_code == KR_ENOMEM)
+		return;
+	kr_buf b = KR_BUF_INIT;
+	kr_buf_put(&b, ctx->err.data, (size_t)(at - ctx->err.data));
+	kr_buf_puts(&b, to);
+	kr_buf_puts(&b, at + sizeof(from) - 1);
+	if (b.failed) {
+		kr_buf_free(&b);
+		return;
+	}
+	kr_buf_free(&ctx->err);
+	ctx->err = b;
+}
+
 static int run_one(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *cfg,
                    const builtin *b, kr_resmap *m, int annotate)
 {
@@ -653,6 +675,7 @@ static int run_one(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *cf
 	p.sk.doc = NULL;
 	int rc = b->fn(&p);
 	if (rc < 0) {
+		reword_error(ctx);
 		char *id = kr_resid_string(&ctx->arena, &cfg->orig);
 		return kr_wrap(ctx, "plugin %s", id ? id : cfg->orig.kind);
 	}
