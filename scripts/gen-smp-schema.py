@@ -262,7 +262,14 @@ def main():
     for av, kind, r in roots:
         o.write("\t{ %s, %s, %s },\n" % (cstr(av), cstr(kind), r))
     o.write("};\n")
-    o.write("const size_t kr_smp_builtin_nroots = %d;\n" % len(roots))
+    o.write("const size_t kr_smp_builtin_nroots = %d;\n\n" % len(roots))
+    # every definition by name, for $refs of custom schemas that kustomize
+    # resolves against the builtin definitions (smp_schema.h)
+    o.write("const kr_schema_def kr_smp_builtin_defs[] = {\n")
+    for name in sorted(defs):
+        o.write("\t{ %s, %s },\n" % (cstr(name), ref(defs[name])))
+    o.write("};\n")
+    o.write("const size_t kr_smp_builtin_ndefs = %d;\n" % len(defs))
 
 if __name__ == "__main__":
     main()

@@ -53,6 +53,13 @@ int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
 		return rc;
 	for (size_t i = 0; i < docs.len; i++) {
 		kr_resource *r = kr_resource_new(&ctx->arena, docs.docs[i]);
+		/* kustomize asks the scope of every kind it meets; one outside
+		 * its precomputed table makes its builtin schema due (patch_smp.c) */
+		if (r && !ctx->openapi && !ctx->openapi_builtin &&
+		    !kr_kind_is_precomputed(kr_node_get_str(r->doc, "apiVersion", NULL)
+		                            ? kr_node_get_str(r->doc, "apiVersion", NULL) : "",
+		                            r->cur.kind))
+			ctx->openapi_builtin = 1;
 		if (!r)
 			return kr_nomem(ctx);
 		if ((rc = kr_resmap_append(ctx, m, r)) < 0)
@@ -202,6 +209,11 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 			if ((rc = accumulate_entry(ctx, k, chain,
 			                           k->resources->u.q.items[i], m, tc, vs)) < 0)
 				return rc;
+	/* The builtin field specs name kinds without versions, which are
+	 * outside kustomize's precomputed scope table: its builtin schema is
+	 * due from here on (patch_smp.c). */
+	if (!ctx->openapi && !ctx->openapi_builtin)
+		ctx->openapi_builtin = 1;
 	if ((rc = kr_tconfig_load_user(ctx, k, tc)) < 0)
 		return rc;
 	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
@@ -264,10 +276,34 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 /* kustomize's IgnoreLocal: objects annotated
  * config.kubernetes.io/local-config (with any value but "false") are not
  * part of the output. */
+/* kustomize's IgnoreLocal checks every object's kind and name first
+ * (GetValidatedMetadata): a transformer (a replacement, a patch) may have
+ * taken them away. */
+static int validate_meta(kr_ctx *ctx, const kr_resource *r)
+{
+	const kr_node *doc = r->doc;
+	const char *kind = kr_node_get_str(doc, "kind", NULL);
+	const char *name = kr_node_get_str(doc, "metadata", "name", NULL);
+	size_t kl = kind ? strlen(kind) : 0;
+	int is_list = kl >= 4 && !strcmp(kind + kl - 4, "List");
+	if (kl && ((name && name[0]) || is_list))
+		return 0;
+	char *id = kr_resid_string(&ctx->arena, &r->orig);
+	if (!id)
+		return kr_nomem(ctx);
+	return kr_fail_at(ctx, KR_EINVALID, doc->file ? doc->file : "?", doc->line,
+	                  doc->col, "the object loaded as %s has no %s after its "
+	                  "transformers (kubectl: missing %s in object)", id,
+	                  kl ? "metadata.name" : "kind", kl ? "metadata.name" : "kind");
+}
+
 static int drop_local_config(kr_ctx *ctx, kr_resmap *m)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < m->len; i++) {
+		int rc = validate_meta(ctx, m->items[i]);
+		if (rc < 0)
+			return rc;
 		kr_node *ann = kr_map_get(kr_map_get(m->items[i]->doc, "metadata"),
 		                          "annotations");
 		kr_node *v = kr_map_get(ann, "config.kubernetes.io/local-config");

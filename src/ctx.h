@@ -30,6 +30,10 @@ typedef struct kr_ctx {
 	 * top's options. */
 	const char *origin_path;
 	unsigned build_metadata;
+	/* How far kustomize got with its builtin schema before any custom one
+	 * was set: 0 not asked, 1 due (a scope was asked of a kind outside
+	 * its precomputed table), 2 loaded (a strategic merge used it). */
+	int openapi_builtin;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

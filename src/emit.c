@@ -1705,6 +1705,12 @@ typedef struct walker {
 static int emit_node(walker *w, const kr_node *n, int depth, bool mapping,
                      bool simple_key);
 
+int kr_emit_text_is_timestamp(const char *s, size_t n)
+{
+	tstamp t;
+	return parse_timestamp(s, n, &t);
+}
+
 /* A scalar go-yaml v3 resolves as !!timestamp (see the file comment). */
 static bool plain_timestamp(const kr_node *n)
 {

@@ -31,5 +31,7 @@ int kr_emit_key_less(const char *a, size_t alen, const char *b, size_t blen);
 /* Is `n` a scalar go-yaml v3 reads as !!timestamp (a plain date read
  * from a file; see emit.c)?  Such a value is not a string to kustomize. */
 int kr_emit_is_timestamp(const kr_node *n);
+/* Does go-yaml v3 read the plain scalar text s[0..n) as a !!timestamp? */
+int kr_emit_text_is_timestamp(const char *s, size_t n);
 
 #endif

@@ -42,7 +42,7 @@ static const struct field {
 	{ "patches", 1 },
 	{ "images", 1 },
 	{ "imageTags", 1 },
-	{ "replacements", 0 },
+	{ "replacements", 1 },
 	{ "replicas", 1 },
 	{ "vars", 1 },
 	{ "sortOptions", 1 },

@@ -31,9 +31,12 @@
 #include "selector.h"
 #include "smp.h"
 
-static const kr_schema_set *schemas(const kr_ctx *ctx)
+static const kr_schema_set *schemas(kr_ctx *ctx)
 {
-	return ctx->openapi ? ctx->openapi : &kr_smp_builtin;
+	if (ctx->openapi)
+		return ctx->openapi;
+	ctx->openapi_builtin = 2;
+	return &kr_smp_builtin;
 }
 
 /* ---- openapi -------------------------------------------------------------- */
@@ -75,6 +78,13 @@ int kr_openapi_configure(kr_ctx *ctx, const kr_kustomization *k, int top)
 		kr_schema_set *set = kr_arena_alloc(&ctx->arena, sizeof(*set));
 		if (!set)
 			return kr_nomem(ctx);
+		/* Set by a sub-kustomization after kustomize had asked for
+		 * (or loaded) its builtin schema: the two join, and the one
+		 * parsed last wins a clash (TestCustomOpenApiFieldFromComponent-
+		 * WithOverlays: a DeploymentConfig schema whose $refs name
+		 * builtin definitions). */
+		set->with_builtin = !top && ctx->openapi_builtin > 0;
+		set->builtin_wins = ctx->openapi_builtin == 1;
 		if ((rc = kr_schema_set_from_doc(ctx, display, docs.len ? docs.docs[0] : NULL,
 		                                 set)) < 0)
 			return rc;
@@ -282,9 +292,30 @@ static int find_target(kr_ctx *ctx, const kr_resmap *m, const kr_node *patch,
 	char *ids = kr_resid_string(&ctx->arena, &id);
 	if (!ids)
 		return kr_nomem(ctx);
-	return kr_fail_at(ctx, KR_ENOTFOUND, patch->file, patch->line, patch->col,
-	                  "%s: %s object matches the patch's id %s", src,
-	                  n ? "more than one" : "no", ids);
+	return kr_fail(ctx, KR_ENOTFOUND, "%s: %s object matches the patch's id %s "
+	               "(a patch without a target applies to the object with its "
+	               "apiVersion, kind, name and namespace)", src,
+	               n ? "more than one" : "no", ids);
+}
+
+/* A patch without a target: found by its id, merged as it is (`patches`)
+ * or through a resWrangler copy (patchesStrategicMerge). */
+static int patch_by_id(kr_ctx *ctx, kr_resmap *m, kr_node *patch, const char *src,
+                       int copy, int allow_name, int allow_kind)
+{
+	kr_resource *r = NULL;
+	int rc;
+	if ((rc = find_target(ctx, m, patch, src, &r)) < 0)
+		return rc;
+	if (copy && !(patch = wrangler_copy(ctx, patch, r)))
+		return -1;
+	if ((rc = apply_one(ctx, src, r, patch, allow_name, allow_kind)) < 0)
+		return rc;
+	if (rc == 1) {
+		r->doc = NULL;
+		return drop_deleted(ctx, m);
+	}
+	return 0;
 }
 
 /* Parse a patch text into its documents. */
@@ -348,19 +379,10 @@ int kr_smp_patches_entry(kr_ctx *ctx, kr_layer *l, const kr_smp_entry *e)
 		}
 		return deleted ? drop_deleted(ctx, l->m) : 0;
 	}
-	for (size_t i = 0; i < docs.len; i++) {
-		kr_resource *r;
-		if ((rc = find_target(ctx, l->m, docs.docs[i], e->src, &r)) < 0)
+	for (size_t i = 0; i < docs.len; i++)
+		if ((rc = patch_by_id(ctx, l->m, docs.docs[i], e->src, 0, e->allow_name,
+		                      e->allow_kind)) < 0)
 			return rc;
-		if ((rc = apply_one(ctx, e->src, r, docs.docs[i], e->allow_name,
-		                    e->allow_kind)) < 0)
-			return rc;
-		if (rc == 1) {
-			r->doc = NULL;
-			if ((rc = drop_deleted(ctx, l->m)) < 0)
-				return rc;
-		}
-	}
 	return 0;
 }
 
@@ -430,19 +452,8 @@ int kr_smp_transform(kr_ctx *ctx, kr_layer *l)
 	for (size_t i = 0; i < docs.len; i++) {
 		while (entry + 1 < list->u.q.len && i >= first[entry + 1])
 			entry++;
-		kr_resource *r;
-		if ((rc = find_target(ctx, l->m, docs.docs[i], srcs[entry], &r)) < 0)
+		if ((rc = patch_by_id(ctx, l->m, docs.docs[i], srcs[entry], 1, 0, 0)) < 0)
 			return rc;
-		kr_node *c = wrangler_copy(ctx, docs.docs[i], r);
-		if (!c)
-			return -1;
-		if ((rc = apply_one(ctx, srcs[entry], r, c, 0, 0)) < 0)
-			return rc;
-		if (rc == 1) {
-			r->doc = NULL;
-			if ((rc = drop_deleted(ctx, l->m)) < 0)
-				return rc;
-		}
 	}
 	return 0;
 }

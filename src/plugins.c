@@ -25,12 +25,13 @@
  *   ConfigMapGenerator / SecretGenerator  the args (name and namespace
  *                           from metadata when not given) -> *Generator
  *   IAMPolicyGenerator      a GKE ServiceAccount (here)
+ *   ReplacementTransformer  replacements             -> replacements
  *   HashTransformer         kr_generators_add_hashes
  *
  * Plugin configs are decoded by kustomize with yaml.Unmarshal, which
  * ignores unknown members; only the members a plugin knows are carried
- * over.  ValueAddTransformer, ReplacementTransformer (replacements are
- * not in this version yet) and HelmChartInflationGenerator are refused.
+ * over.  ValueAddTransformer and HelmChartInflationGenerator are
+ * refused.
  */
 #include "plugins.h"
 
@@ -488,6 +489,15 @@ static int p_iampolicy(plug *p)
 	return 0;
 }
 
+static int p_replacement(plug *p)
+{
+	kr_tconfig tc;
+	memset(&tc, 0, sizeof tc);
+	return run_field(p, one_field(p, "replacements",
+	                              kr_plugin_member(p->doc, "replacements")),
+	                 &tc, kr_replacements_transform);
+}
+
 /* HashTransformer: the hash suffix of every object generated with one,
  * now; the objects stay marked, so the end of the build adds a second one
  * (as kustomize does: plugin_hash). */
@@ -536,7 +546,7 @@ static const builtin builtins[] = {
 	{ "SecretGenerator", 1, p_secret },
 	{ "ValueAddTransformer", 0, p_unsupported },
 	{ "HelmChartInflationGenerator", 1, p_helm },
-	{ "ReplacementTransformer", 0, p_unsupported },
+	{ "ReplacementTransformer", 0, p_replacement },
 	{ NULL, 0, NULL }
 };
 

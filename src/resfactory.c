@@ -27,9 +27,10 @@ static const char *scalar_text(const kr_node *n)
 /* kustomize reads resource files through kyaml's ByteReader, which sets
  * and clears an index annotation on every object; that rewrites all
  * annotation values as strings holding their source text (`port: 8080`
- * -> "8080", `a: null` -> "null"; a non-scalar value becomes "") and drops
+ * -> "8080", `a: null` -> "null", `d: 2024-01-02` stays that text, not a
+ * timestamp (load_annotation_timestamp); a non-scalar value becomes "") and drops
  * an empty or null `annotations`.  Conformance case TestBasicIO_1. */
-static int normalise_annotations(kr_ctx *ctx, kr_node *doc)
+int kr_normalise_annotations(kr_ctx *ctx, kr_node *doc)
 {
 	kr_node *md = kr_map_get(doc, "metadata");
 	if (!md || md->type != KR_MAP)
@@ -50,12 +51,15 @@ static int normalise_annotations(kr_ctx *ctx, kr_node *doc)
 	for (uint32_t i = 0; i < ann->u.m.len; i++) {
 		kr_node *v = ann->u.m.items[i].value;
 		if (v->type == KR_SCALAR) {
-			if (v->tag != KR_TAG_STR) {
+			if (v->tag == KR_TAG_STR && v->style == KR_STYLE_PLAIN) {
+				v->flags |= KR_NODE_TAGGED; /* never a timestamp */
+			} else if (v->tag != KR_TAG_STR) {
 				kr_node *c = kr_arena_alloc(&ctx->arena, sizeof(*c));
 				if (!c)
 					return kr_nomem(ctx);
 				*c = *v;
 				c->tag = KR_TAG_STR;
+				c->flags |= KR_NODE_TAGGED;
 				ann->u.m.items[i].value = c;
 			}
 		} else {
@@ -116,7 +120,7 @@ int kr_resource_docs_from_bytes(kr_ctx *ctx, const char *display, const char *da
 				                  "missing metadata.name in object of kind %s",
 				                  kind);
 		}
-		if ((rc = normalise_annotations(ctx, doc)) < 0)
+		if ((rc = kr_normalise_annotations(ctx, doc)) < 0)
 			return rc;
 		if (kr_doclist_push(&ctx->arena, out, doc) < 0)
 			return kr_nomem(ctx);

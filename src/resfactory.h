@@ -17,4 +17,9 @@
 int kr_resource_docs_from_bytes(kr_ctx *ctx, const char *display, const char *data,
                                 size_t len, kr_doclist *out);
 
+/* Annotation values as kustomize keeps them (map[string]string): every
+ * scalar becomes a string of its text, anything else "", and an empty or
+ * null `annotations` goes. */
+int kr_normalise_annotations(kr_ctx *ctx, kr_node *doc);
+
 #endif

@@ -64,6 +64,10 @@ typedef struct kr_resmap {
 /* Is (apiVersion, kind) certainly cluster-scoped in kustomize's view? */
 int kr_kind_is_cluster_scoped(const char *api_version, const char *kind);
 
+/* Is (apiVersion, kind) in kustomize's precomputed scope table (so
+ * asking its scope does not load the OpenAPI schema)? */
+int kr_kind_is_precomputed(const char *api_version, const char *kind);
+
 /* Read the id of `doc` (apiVersion, kind, metadata.name/namespace).  The
  * group is copied into arena `a`; with a == NULL it is left "" for the
  * caller to fill in. */

@@ -144,11 +144,11 @@ static int parse_label_selector(kr_ctx *ctx, const char *what, const char *sel,
 	return 0;
 }
 
-static pcre2_code *compile_anchored(const char *pat, const char **why, char *msg,
-                                    size_t msglen)
+void *kr_go_regex_compile(const char *pat, int anchored, const char **why,
+                          char *msg, size_t msglen)
 {
 	size_t pl = strlen(pat);
-	size_t al = pl + 6;
+	size_t al = anchored ? pl + 6 : pl;
 	char *anch = malloc(al + 1);
 	char *pcre = malloc(2 * al + 1);
 	if (!anch || !pcre) {
@@ -157,9 +157,13 @@ static pcre2_code *compile_anchored(const char *pat, const char **why, char *msg
 		*why = "out of memory";
 		return NULL;
 	}
-	memcpy(anch, "^(?:", 4);
-	memcpy(anch + 4, pat, pl);
-	memcpy(anch + 4 + pl, ")$", 3);
+	if (anchored) {
+		memcpy(anch, "^(?:", 4);
+		memcpy(anch + 4, pat, pl);
+		memcpy(anch + 4 + pl, ")$", 3);
+	} else {
+		memcpy(anch, pat, pl + 1);
+	}
 	size_t olen = 0;
 	*why = go_regex_scan(anch, al, pcre, &olen);
 	free(anch);
@@ -200,7 +204,7 @@ int kr_selector_compile(kr_ctx *ctx, kr_selector *s)
 			continue;
 		const char *why;
 		char msg[256];
-		s->re[i] = compile_anchored(pats[i], &why, msg, sizeof msg);
+		s->re[i] = kr_go_regex_compile(pats[i], 1, &why, msg, sizeof msg);
 		if (!s->re[i]) {
 			kr_selector_free(s);
 			return kr_fail(ctx, KR_EINVALID, "invalid target %s pattern '%s': %s",
@@ -259,20 +263,31 @@ int kr_selector_decode(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
 	return 0;
 }
 
-static int re_match(kr_ctx *ctx, void *re, const char *v)
+void kr_go_regex_free(void *re)
+{
+	pcre2_code_free(re);
+}
+
+int kr_go_regex_match(kr_ctx *ctx, void *re, const char *v, size_t len)
 {
 	if (!re)
 		return 1;
 	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
 	if (!md)
 		return kr_nomem(ctx);
-	int rc = pcre2_match(re, (PCRE2_SPTR)v, strlen(v), 0, 0, md, NULL);
+	int rc = pcre2_match(re, (PCRE2_SPTR)v, len, 0, 0, md, NULL);
 	pcre2_match_data_free(md);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
-	return kr_fail(ctx, KR_ELIMIT, "matching target pattern against '%s' failed", v);
+	return kr_fail(ctx, KR_ELIMIT, "matching target pattern against '%.*s' failed",
+	               (int)len, v);
+}
+
+static int re_match(kr_ctx *ctx, void *re, const char *v)
+{
+	return kr_go_regex_match(ctx, re, v, strlen(v));
 }
 
 static int reqs_match(const kr_selreq *reqs, size_t n, const kr_node *map)

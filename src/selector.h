@@ -37,6 +37,16 @@ int kr_selector_decode(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n,
  * build one by hand). */
 int kr_selector_compile(kr_ctx *ctx, kr_selector *s);
 void kr_selector_free(kr_selector *s);
+/* A Go regular expression (RE2 syntax) compiled with PCRE2, anchored as
+ * "^(?:pat)$" or not; NULL with *why set (a static string or PCRE2's
+ * message in `msg`) when Go would reject it.  Free with kr_go_regex_free. */
+void *kr_go_regex_compile(const char *pat, int anchored, const char **why,
+                          char *msg, size_t msglen);
+void kr_go_regex_free(void *re);
+/* Does `re` match somewhere in v[0..len)?  1/0, <0 on a matching error
+ * (NULL re: 1). */
+int kr_go_regex_match(kr_ctx *ctx, void *re, const char *v, size_t len);
+
 /* 1 when `r` is selected, 0 when not, <0 on error. */
 int kr_selector_matches(kr_ctx *ctx, const kr_selector *s, const kr_resource *r);
 

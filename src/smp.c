@@ -200,6 +200,16 @@ static int directive_of(const char *v)
 	return SMP_UNKNOWN;
 }
 
+/* The directive a `$patch` value names, or <0 (unknown) with an error. */
+static int directive_value(walker *w, const kr_node *pv)
+{
+	int d = directive_of(text(pv));
+	if (d == SMP_UNKNOWN)
+		return kr_fail_at(w->ctx, KR_EINVALID, pv->file, pv->line, pv->col,
+		                  "%s: unknown patch strategy '%s'", w->src, text(pv));
+	return d;
+}
+
 /* determineSmpDirective.  Returns the directive, or <0 on error; the
  * directive is removed from the patch.  *scalar is set when the patch is
  * a scalar (kustomize reports an error its callers mostly ignore). */
@@ -220,12 +230,9 @@ static int smp_directive(walker *w, kr_node *patch, int *scalar)
 		if (!el || el->u.m.len > 1)
 			return SMP_MERGE;
 		const char *v = text(pv);
-		int d = directive_of(v);
-		if (d == SMP_UNKNOWN)
-			return kr_fail_at(w->ctx, KR_EINVALID, pv->file, pv->line, pv->col,
-			                  "%s: unknown patch strategy '%s'", w->src, v);
+		int d = directive_value(w, pv);
 		const char *key = "$patch";
-		if (element_setter(w, patch, NULL, &key, 1, &v, 1) < 0)
+		if (d < 0 || element_setter(w, patch, NULL, &key, 1, &v, 1) < 0)
 			return -1;
 		return d;
 	}
@@ -233,11 +240,9 @@ static int smp_directive(walker *w, kr_node *patch, int *scalar)
 		kr_node *pv = kr_map_get(patch, "$patch");
 		if (!pv)
 			return SMP_MERGE;
-		const char *v = text(pv);
-		int d = directive_of(v);
-		if (d == SMP_UNKNOWN)
-			return kr_fail_at(w->ctx, KR_EINVALID, pv->file, pv->line, pv->col,
-			                  "%s: unknown patch strategy '%s'", w->src, v);
+		int d = directive_value(w, pv);
+		if (d < 0)
+			return d;
 		kr_map_remove(patch, "$patch");
 		return d;
 	}

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const kr_schema_set kr_smp_builtin = { kr_smp_builtin_roots, 0 };
+const kr_schema_set kr_smp_builtin = { kr_smp_builtin_roots, 0, 0, 0 };
 
 static size_t builtin_count(const kr_schema_set *set)
 {
@@ -20,8 +20,8 @@ static int root_cmp(const char *av, const char *kind, const kr_schema_root *r)
 	return c ? c : strcmp(kind, r->kind);
 }
 
-const kr_schema *kr_schema_for_type(const kr_schema_set *set,
-                                    const char *api_version, const char *kind)
+static const kr_schema *find_root(const kr_schema_set *set,
+                                  const char *api_version, const char *kind)
 {
 	size_t lo = 0, hi = builtin_count(set);
 	while (lo < hi) {
@@ -81,6 +81,33 @@ int kr_schema_merges(const kr_schema *s)
 	}
 }
 
+const kr_schema *kr_schema_for_type(const kr_schema_set *set,
+                                    const char *api_version, const char *kind)
+{
+	if (!set->with_builtin)
+		return find_root(set, api_version, kind);
+	const kr_schema_set *first = set->builtin_wins ? &kr_smp_builtin : set;
+	const kr_schema_set *second = set->builtin_wins ? set : &kr_smp_builtin;
+	const kr_schema *s = find_root(first, api_version, kind);
+	return s ? s : find_root(second, api_version, kind);
+}
+
+static const kr_schema *builtin_def(const char *name)
+{
+	size_t lo = 0, hi = kr_smp_builtin_ndefs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, kr_smp_builtin_defs[mid].name);
+		if (!c)
+			return kr_smp_builtin_defs[mid].schema;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 /* ---- schemas from a file ------------------------------------------------ */
 
 typedef struct def {
@@ -94,6 +121,7 @@ typedef struct builder {
 	const char *file;
 	def *defs;
 	size_t ndefs;
+	int with_builtin, builtin_wins;
 } builder;
 
 static int def_cmp(const void *a, const void *b)
@@ -106,18 +134,22 @@ static const char *str_of(const kr_node *n)
 	return n && n->type == KR_SCALAR && n->tag != KR_TAG_NULL ? n->u.s.str : NULL;
 }
 
-static kr_schema *convert(builder *b, const kr_node *n, unsigned depth);
+static const kr_schema *convert(builder *b, const kr_node *n, unsigned depth);
 
 /* A $ref "#/definitions/NAME" (kustomize resolves JSON pointers; other
  * refs resolve to nothing). */
-static kr_schema *resolve_ref(builder *b, const char *ref)
+static const kr_schema *resolve_ref(builder *b, const char *ref)
 {
 	const char *pfx = "#/definitions/";
 	if (strncmp(ref, pfx, strlen(pfx)))
 		return NULL;
-	def key = { ref + strlen(pfx), NULL, NULL };
+	const char *name = ref + strlen(pfx);
+	const kr_schema *bs = b->with_builtin ? builtin_def(name) : NULL;
+	if (bs && b->builtin_wins)
+		return bs;
+	def key = { name, NULL, NULL };
 	def *d = bsearch(&key, b->defs, b->ndefs, sizeof(def), def_cmp);
-	return d ? d->schema : NULL;
+	return d ? d->schema : bs;
 }
 
 static int prop_cmp(const void *a, const void *b)
@@ -195,7 +227,7 @@ static int fill(builder *b, kr_schema *s, const kr_node *n, unsigned depth)
 /* The schema a field's schema node stands for: its $ref target when it has
  * one (kustomize's Field() follows refs and drops the rest), else a new
  * schema. */
-static kr_schema *convert(builder *b, const kr_node *n, unsigned depth)
+static const kr_schema *convert(builder *b, const kr_node *n, unsigned depth)
 {
 	if (!n || n->type != KR_MAP)
 		return NULL;
@@ -222,8 +254,11 @@ int kr_schema_set_from_doc(kr_ctx *ctx, const char *file, const kr_node *doc,
                            kr_schema_set *out)
 {
 	kr_arena *a = &ctx->arena;
-	builder b = { ctx, file, NULL, 0 };
+	builder b = { ctx, file, NULL, 0, out->with_builtin, out->builtin_wins };
+	int with_builtin = out->with_builtin, builtin_wins = out->builtin_wins;
 	memset(out, 0, sizeof(*out));
+	out->with_builtin = with_builtin;
+	out->builtin_wins = builtin_wins;
 	if (!doc || doc->type != KR_MAP)
 		return kr_fail(ctx, KR_EINVALID, "%s: an OpenAPI schema must be a mapping",
 		               file);

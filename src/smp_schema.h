@@ -52,16 +52,32 @@ typedef struct kr_schema_root {
 	const kr_schema *schema;
 } kr_schema_root;
 
-/* The generated builtin table (smp_schema_data.c), sorted by
- * (api_version, kind). */
+typedef struct kr_schema_def {
+	const char *name;              /* "io.k8s.api.core.v1.PodSpec" */
+	const kr_schema *schema;
+} kr_schema_def;
+
+/* The generated builtin table (smp_schema_data.c): roots sorted by
+ * (api_version, kind), definitions sorted by name. */
 extern const kr_schema_root kr_smp_builtin_roots[];
 extern const size_t kr_smp_builtin_nroots;
+extern const kr_schema_def kr_smp_builtin_defs[];
+extern const size_t kr_smp_builtin_ndefs;
 extern const kr_schema *const kr_smp_opaque;
 
-/* A set of root schemas: the builtin table or one read from a file. */
+/* A set of root schemas: the builtin table or one read from a file.
+ *
+ * kustomize keeps one global schema.  A custom schema set by the top
+ * kustomization replaces the builtin one.  One set by a sub-kustomization
+ * after the builtin one was (or was bound to be) loaded joins it instead:
+ * both sets of definitions and kinds count, and on a clash the one
+ * kustomize parses last wins (`builtin_wins`: the builtin parse was
+ * delayed until after the custom one; see patch_smp.c). */
 typedef struct kr_schema_set {
 	const kr_schema_root *roots;   /* sorted by (api_version, kind) */
 	size_t nroots;
+	int with_builtin;              /* joined with the builtin set */
+	int builtin_wins;
 } kr_schema_set;
 
 extern const kr_schema_set kr_smp_builtin;
@@ -77,7 +93,9 @@ const kr_schema *kr_schema_elements(const kr_schema *s);
 int kr_schema_merges(const kr_schema *s);
 
 /* Build a schema set from an OpenAPI document (swagger 2: `definitions`
- * with $refs "#/definitions/NAME"), parsed from `file`. */
+ * with $refs "#/definitions/NAME"), parsed from `file`.  With
+ * out->with_builtin (and builtin_wins) set by the caller, $refs resolve
+ * against the builtin definitions too. */
 int kr_schema_set_from_doc(kr_ctx *ctx, const char *file, const kr_node *doc,
                            kr_schema_set *out);
 

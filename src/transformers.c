@@ -9,7 +9,7 @@
 #include "kdecode.h"
 
 const kr_transformer kr_transformers[] = {
-	/* kustomize's order (transformers.h); replacements would come last. */
+	/* kustomize's order (transformers.h). */
 	{ "patchesStrategicMerge", kr_smp_transform },
 	{ "patches", kr_patches_transform },
 	{ "namespace", kr_namespace_transform },
@@ -20,6 +20,7 @@ const kr_transformer kr_transformers[] = {
 	{ "patchesJson6902", kr_json6902_transform },
 	{ "replicas", kr_replicas_transform },
 	{ "images", kr_images_transform },
+	{ "replacements", kr_replacements_transform },
 	{ NULL, NULL }
 };
 

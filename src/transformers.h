@@ -4,7 +4,7 @@
  *
  *   PatchStrategicMerge, Patch, Namespace, Prefix, Suffix,
  *   Label (`labels` entries, then `commonLabels`), Annotations,
- *   PatchJson6902, ReplicaCount, ImageTag[, Replacement]
+ *   PatchJson6902, ReplicaCount, ImageTag, Replacement
  *
  * (Patch takes JSON 6902 operation lists, patch_json6902.c, and
  * strategic-merge patches, patch_smp.c.)
@@ -49,6 +49,7 @@ int kr_images_transform(kr_ctx *ctx, kr_layer *l);      /* images.c */
 int kr_patches_transform(kr_ctx *ctx, kr_layer *l);     /* patch_json6902.c */
 int kr_smp_transform(kr_ctx *ctx, kr_layer *l);         /* patch_smp.c */
 int kr_json6902_transform(kr_ctx *ctx, kr_layer *l);    /* patch_json6902.c */
+int kr_replacements_transform(kr_ctx *ctx, kr_layer *l); /* replacements.c */
 
 /* The namespace transformer with an explicit configuration (the
  * kustomization's `namespace:` and a NamespaceTransformer plugin config
