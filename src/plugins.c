@@ -700,22 +700,33 @@ static int run_one(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *cf
 	return 0;
 }
 
+/* The configs of `field` and the builtin each selects: every config is
+ * checked before any plugin runs, as kustomize loads them all first. */
+static int load_and_select(kr_ctx *ctx, const kr_kustomization *k,
+                           const kr_root_chain *chain, const char *field,
+                           int generators, kr_resmap *cfgs, const builtin ***sel)
+{
+	int rc;
+	if ((rc = load_configs(ctx, k, chain, field, cfgs)) < 0)
+		return rc;
+	*sel = kr_arena_alloc(&ctx->arena, (cfgs->len + 1) * sizeof(**sel));
+	if (!*sel)
+		return kr_nomem(ctx);
+	for (size_t i = 0; i < cfgs->len; i++)
+		if ((rc = select_builtin(ctx, cfgs->items[i], generators, &(*sel)[i])) < 0)
+			return kr_wrap(ctx, "%s", field);
+	return 0;
+}
+
 static int run_field_plugins(kr_ctx *ctx, const kr_kustomization *k,
                              const kr_root_chain *chain, const char *field,
                              int generators, kr_resmap *m)
 {
 	kr_resmap cfgs = { 0 };
+	const builtin **sel;
 	int rc;
-	if ((rc = load_configs(ctx, k, chain, field, &cfgs)) < 0)
+	if ((rc = load_and_select(ctx, k, chain, field, generators, &cfgs, &sel)) < 0)
 		return rc;
-	const builtin **sel = kr_arena_alloc(&ctx->arena, (cfgs.len + 1) * sizeof(*sel));
-	if (!sel)
-		return kr_nomem(ctx);
-	/* every config is checked before any plugin runs, as kustomize loads
-	 * them all first */
-	for (size_t i = 0; i < cfgs.len; i++)
-		if ((rc = select_builtin(ctx, cfgs.items[i], generators, &sel[i])) < 0)
-			return kr_wrap(ctx, "%s", field);
 	for (size_t i = 0; i < cfgs.len; i++)
 		if ((rc = run_one(ctx, k, cfgs.items[i], sel[i], m, 1)) < 0)
 			return rc;
@@ -775,17 +786,11 @@ int kr_plugins_validate(kr_ctx *ctx, const kr_kustomization *k,
                         const kr_root_chain *chain, kr_resmap *m)
 {
 	kr_resmap cfgs = { 0 };
+	const builtin **sel;
 	int rc;
-	if ((rc = load_configs(ctx, k, chain, "validators", &cfgs)) < 0)
+	if ((rc = load_and_select(ctx, k, chain, "validators", 0, &cfgs, &sel)) < 0)
 		return rc;
 	for (size_t i = 0; i < cfgs.len; i++) {
-		const builtin *b;
-		if ((rc = select_builtin(ctx, cfgs.items[i], 0, &b)) < 0)
-			return kr_wrap(ctx, "validators");
-	}
-	for (size_t i = 0; i < cfgs.len; i++) {
-		const builtin *b;
-		(void)select_builtin(ctx, cfgs.items[i], 0, &b);
 		size_t n = m->len;
 		kr_node **copies = kr_arena_alloc(&ctx->arena, (n + 1) * sizeof(*copies));
 		if (!copies)
@@ -793,7 +798,7 @@ int kr_plugins_validate(kr_ctx *ctx, const kr_kustomization *k,
 		for (size_t j = 0; j < n; j++)
 			if (!(copies[j] = kr_node_copy(&ctx->arena, m->items[j]->doc)))
 				return kr_nomem(ctx);
-		if ((rc = run_one(ctx, k, cfgs.items[i], b, m, 0)) < 0)
+		if ((rc = run_one(ctx, k, cfgs.items[i], sel[i], m, 0)) < 0)
 			return rc;
 		int ok = m->len == n;
 		for (size_t j = 0; ok && j < n; j++)
