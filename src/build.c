@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "buildmeta.h"
 #include "components.h"
 #include "configurations.h"
 #include "fsutil.h"
@@ -32,6 +33,7 @@
 #include "vars.h"
 #include "parse.h"
 #include "patch_smp.h"
+#include "plugins.h"
 #include "resfactory.h"
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
@@ -178,9 +180,10 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 			                  "(the load restrictor LoadRestrictionsRootOnly "
 			                  "refuses it; see --load-restrictor)",
 			                  display, k->dir);
+		size_t from = out->len;
 		if ((rc = kr_load_resource_file(ctx, real, display, out)) < 0)
 			return kr_wrap(ctx, "accumulating resources from '%s'", rel);
-		return 0;
+		return kr_origin_annotate_file(ctx, out, from, rel);
 	}
 	if (type != 'd')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
@@ -192,7 +195,12 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	kr_tconfig subtc;
 	kr_varset subvs = { 0 };
 	kr_kustomization subk;
-	if ((rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk)) < 0)
+	const char *saved_origin;
+	if ((rc = kr_origin_enter(ctx, rel, &saved_origin)) < 0)
+		return rc;
+	rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk);
+	kr_origin_leave(ctx, saved_origin);
+	if (rc < 0)
 		return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 	if ((rc = kr_resmap_append_all(ctx, out, &sub)) < 0)
 		return kr_wrap(ctx, "merging resources from '%s'", rel);
@@ -205,9 +213,19 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	return 0;
 }
 
+int kr_accumulate_path(kr_ctx *ctx, const kr_kustomization *k,
+                       const kr_root_chain *chain, const kr_node *entry,
+                       kr_resmap *out)
+{
+	kr_tconfig tc;
+	kr_varset vs = { 0 };
+	memset(&tc, 0, sizeof(tc));
+	return accumulate_entry(ctx, k, chain, entry, out, &tc, &vs);
+}
+
 /* Refresh every resource's current id and the index after a transformer
  * (names, namespaces or kinds may have changed). */
-static int refresh_ids(kr_ctx *ctx, kr_resmap *m)
+int kr_refresh_ids(kr_ctx *ctx, kr_resmap *m)
 {
 	for (size_t i = 0; i < m->len; i++)
 		if (kr_resource_refresh_id(&ctx->arena, m->items[i]) < 0)
@@ -223,7 +241,9 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 		int rc = t->fn(ctx, &layer);
 		if (rc < 0)
 			return kr_wrap(ctx, "%s transformer", t->name);
-		if ((rc = refresh_ids(ctx, m)) < 0)
+		if ((rc = kr_buildmeta_builtin_ran(ctx, k, t->name, m)) < 0)
+			return rc;
+		if ((rc = kr_refresh_ids(ctx, m)) < 0)
 			return rc;
 	}
 	return 0;
@@ -248,13 +268,21 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 		return rc;
 	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
 	if ((rc = kr_generators_run(ctx, k, m)) < 0 ||
-	    (rc = refresh_ids(ctx, m)) < 0)
+	    (rc = kr_refresh_ids(ctx, m)) < 0)
+		return rc;
+	/* then those of `generators:` (plugins.h) */
+	if ((rc = kr_plugins_generate(ctx, k, chain, m)) < 0)
 		return rc;
 	/* Components after the generators, before the transformers (kustomize
 	 * v5.5.0's order; tests comp_*). */
 	if ((rc = kr_components_accumulate(ctx, k, chain, m, tc, vs)) < 0)
 		return rc;
 	if ((rc = run_transformers(ctx, k, tc, m)) < 0)
+		return rc;
+	/* `transformers:` after the builtin ones (one list in kustomize's
+	 * runTransformers), then `validators:` (plugins.h). */
+	if ((rc = kr_plugins_transform(ctx, k, chain, m)) < 0 ||
+	    (rc = kr_plugins_validate(ctx, k, chain, m)) < 0)
 		return rc;
 	/* kustomize's MergeVars(k.vars) comes last, on this same
 	 * accumulator, so a component's vars join its parent's set like its
@@ -274,6 +302,9 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
 	if ((rc = kr_kustomization_load(ctx, dir, root, &k)) < 0)
 		return rc;
 	if (!parent && ctx->stream_name && (rc = prepend_stream(ctx, &k)) < 0)
+		return rc;
+	/* the top's buildMetadata holds for the whole build */
+	if (!parent && (rc = kr_buildmeta_init(ctx, &k)) < 0)
 		return rc;
 	/* kustomize sets the OpenAPI schema when it loads a kustomization */
 	if ((rc = kr_openapi_configure(ctx, &k, parent == NULL)) < 0)
@@ -374,5 +405,5 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 		return rc;
 	if (!fifo && (rc = kr_sort_legacy(ctx, &b->result, first, last)) < 0)
 		return rc;
-	return 0;
+	return kr_buildmeta_finish(ctx, &b->result);
 }

@@ -63,4 +63,13 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
                    const kr_root_chain *chain, const kr_node *entry,
                    const char *abs, const char *display, const char **real);
 
+/* Append what one `resources`-style entry of k names (a file of objects
+ * or a kustomization directory, built fully) to `out`, as kustomize's
+ * accumulateResources does for generator and transformer configs. */
+int kr_accumulate_path(kr_ctx *ctx, const kr_kustomization *k,
+                       const kr_root_chain *chain, const kr_node *entry,
+                       kr_resmap *out);
+/* Refresh the ids of m's resources and its index after a transformer. */
+int kr_refresh_ids(kr_ctx *ctx, kr_resmap *m);
+
 #endif

@@ -4,6 +4,8 @@
  */
 #include "components.h"
 
+#include "buildmeta.h"
+
 #include "patch_smp.h"
 #include "vars.h"
 
@@ -82,7 +84,12 @@ static int accumulate_component(kr_ctx *ctx, const kr_kustomization *k,
 		               "expected kind 'Component' for path '%s' but got '%s')",
 		               ck.file, ck.kind, display, ck.kind);
 	kr_root_chain cchain = { real, chain, chain->depth + 1 };
-	if ((rc = kr_accumulate_target(ctx, &ck, &cchain, m, tc, vs)) < 0)
+	const char *saved_origin;
+	if ((rc = kr_origin_enter(ctx, entry->u.s.str, &saved_origin)) < 0)
+		return rc;
+	rc = kr_accumulate_target(ctx, &ck, &cchain, m, tc, vs);
+	kr_origin_leave(ctx, saved_origin);
+	if (rc < 0)
 		return rc;
 	/* The configuration needs no such step: merging it into an empty one
 	 * gives it back unchanged (it is already merged and sorted).  Vars

@@ -25,6 +25,11 @@ typedef struct kr_ctx {
 	 * (patch_smp.c); NULL: the builtin one. */
 	const struct kr_schema_set *openapi;
 	int openapi_set;
+	/* buildMetadata (buildmeta.h): the current kustomization's directory
+	 * relative to the top one while origins are tracked, else NULL; the
+	 * top's options. */
+	const char *origin_path;
+	unsigned build_metadata;
 	/* How far kustomize got with its builtin schema before any custom one
 	 * was set: 0 not asked, 1 due (a scope was asked of a kind outside
 	 * its precomputed table), 2 loaded (a strategic merge used it). */

@@ -4,6 +4,8 @@
  */
 #include "generators.h"
 
+#include "buildmeta.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -532,9 +534,13 @@ static int set_or_remove(kr_ctx *ctx, kr_node *map, const char *key, kr_node *v)
 }
 
 static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
-                  int needs_hash)
+                  int needs_hash, const char *origin)
 {
 	kr_arena *ar = &ctx->arena;
+	int rc;
+	/* AddOriginAnnotation, before the generated object is absorbed */
+	if ((rc = kr_origin_set_if_absent(ctx, doc, origin)) < 0)
+		return rc;
 	kr_resource *r = kr_resource_new(ar, doc);
 	if (!r)
 		return kr_nomem(ctx);
@@ -573,7 +579,7 @@ static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
 	kr_node *omd = kr_map_get(old->doc, "metadata");
 	kr_node *md = kr_map_get(doc, "metadata");
 	kr_node *v;
-	int rc;
+	kr_node *old_origin = kr_origin_get(old->doc);
 	/* CopyMergeMetaDataFieldsFrom: labels and annotations merged (the
 	 * old ones first), name and namespace the old object's; the
 	 * needs-hash mark survives only when both have it. */
@@ -601,6 +607,9 @@ static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
 		                     kr_map_get(doc, "binaryData"), &v)) < 0 ||
 		    (rc = set_or_remove(ctx, doc, "binaryData", v)) < 0)
 			return rc;
+		/* a merge keeps the old object's origin */
+		if (old_origin && (rc = kr_origin_put(ctx, doc, old_origin)) < 0)
+			return rc;
 	}
 	kr_resource *nr = kr_resource_new(ar, doc);
 	if (!nr)
@@ -624,7 +633,7 @@ static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
 /* ---- the generators of one kustomization ---------------------------- */
 
 static int run_kind(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m, int secret,
-                    const gen_opts *g)
+                    const gen_opts *g, const char *origin)
 {
 	const char *field = secret ? "secretGenerator" : "configMapGenerator";
 	const kr_node *seq;
@@ -649,13 +658,23 @@ static int run_kind(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m, int se
 		if (!doc)
 			return ctx->err_code == KR_ENOMEM ? KR_ENOMEM : gen_error(ctx, k, a, field);
 		int hash = !(a->opts.disable_hash || (g && g->disable_hash));
-		if ((rc = absorb(ctx, m, doc, a->behavior, hash)) < 0)
+		const char *o = origin;
+		if (!o && (rc = kr_origin_builtin(ctx, k, secret ? "SecretGenerator"
+		                                  : "ConfigMapGenerator", &o)) < 0)
+			return rc;
+		if ((rc = absorb(ctx, m, doc, a->behavior, hash, o)) < 0)
 			return gen_error(ctx, k, a, field);
 	}
 	return 0;
 }
 
 int kr_generators_run(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m)
+{
+	return kr_generators_run_origin(ctx, k, m, NULL);
+}
+
+int kr_generators_run_origin(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m,
+                             const char *origin)
 {
 	gen_opts g;
 	int present = 0, rc;
@@ -664,8 +683,8 @@ int kr_generators_run(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m)
 	                      "generatorOptions", "Kustomization.generatorOptions", &g,
 	                      &present)) < 0)
 		return rc;
-	if ((rc = run_kind(ctx, k, m, 0, present ? &g : NULL)) < 0 ||
-	    (rc = run_kind(ctx, k, m, 1, present ? &g : NULL)) < 0)
+	if ((rc = run_kind(ctx, k, m, 0, present ? &g : NULL, origin)) < 0 ||
+	    (rc = run_kind(ctx, k, m, 1, present ? &g : NULL, origin)) < 0)
 		return rc;
 	return 0;
 }

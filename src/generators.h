@@ -58,6 +58,10 @@ int kr_gen_parse_env(kr_ctx *ctx, const char *display, const char *data, size_t 
                      kr_gen_kvlist *out);
 
 int kr_generators_run(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m);
+/* The same with the origin annotation of a generator plugin config
+ * (buildmeta.h) instead of the builtin generators' one. */
+int kr_generators_run_origin(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m,
+                             const char *origin);
 
 int kr_generators_add_hashes(kr_ctx *ctx, kr_resmap *m);
 

@@ -57,10 +57,10 @@ static const struct field {
 	{ "helmChartInflationGenerator", 0 },
 	{ "generatorOptions", 1 },
 	{ "configurations", 1 },
-	{ "generators", 0 },
-	{ "transformers", 0 },
-	{ "validators", 0 },
-	{ "buildMetadata", 0 },
+	{ "generators", 1 },
+	{ "transformers", 1 },
+	{ "validators", 1 },
+	{ "buildMetadata", 1 },
 };
 
 static const struct field *find_field(const char *key)

@@ -156,6 +156,12 @@ typedef struct setter {
 	const kr_strpair *p;
 	const kr_fieldspec *fs;
 	const char *noun;    /* "label" or "annotation" */
+	/* kustomize's SetEntry makes one value node per object and key, and
+	 * every field that gets the key new holds that same node; a key
+	 * already there has its node overwritten in place (SetYNode).  So a
+	 * later transformer that sets the key in one of those fields changes
+	 * it in all of them (plugin_labels_aliasing). */
+	kr_node *shared;
 } setter;
 
 static const char *kind_word(const kr_node *n)
@@ -186,7 +192,7 @@ static int set_fail(kr_ctx *ctx, const setter *s, const kr_node *n,
  * field spec's path. */
 static int set_entry(kr_ctx *ctx, kr_pair *field, void *ud)
 {
-	const setter *s = ud;
+	setter *s = ud;
 	kr_node *n = field->value;
 	const kr_strpair *p = s->p;
 	kr_node *v;
@@ -209,11 +215,13 @@ static int set_entry(kr_ctx *ctx, kr_pair *field, void *ud)
 	if (n->type != KR_MAP)
 		return set_fail(ctx, s, n, "wrong node kind: expected MappingNode but "
 		                "got %s", kind_word(n));
-	if (!(v = kr_node_scalar(&ctx->arena, KR_TAG_STR, p->val, p->vlen)))
+	if (!s->shared &&
+	    !(s->shared = kr_node_scalar(&ctx->arena, KR_TAG_STR, p->val, p->vlen)))
 		return kr_nomem(ctx);
+	v = s->shared;
 	kr_pair *kv = kr_map_find(n, p->key, p->klen);
 	if (kv) {
-		kv->value = v;
+		*kv->value = *v;
 		return 0;
 	}
 	if (kr_resolve_plain(p->key, p->klen) != KR_TAG_STR)
@@ -247,13 +255,15 @@ static int apply_pairs(kr_ctx *ctx, kr_resmap *m, kr_strmap *pairs,
 	for (size_t i = 0; i < m->len; i++) {
 		kr_resource *r = m->items[i];
 		for (size_t k = 0; k < pairs->len; k++) {
+			kr_node *shared = NULL;
 			for (size_t j = 0; j < specs->len; j++) {
 				const kr_fieldspec *fs = &specs->items[j];
 				if (!kr_fieldspec_selects(fs, &r->cur))
 					continue;
-				setter s = { &pairs->items[k], fs, noun };
+				setter s = { &pairs->items[k], fs, noun, shared };
 				int rc = kr_fieldspec_walk(ctx, r->doc, fs, KR_CREATE_MAP,
 				                           set_entry, &s);
+				shared = s.shared;
 				if (rc < 0) {
 					char *id = kr_resid_string(&ctx->arena, &r->cur);
 					return kr_wrap(ctx, "object %s", id ? id : r->cur.name);

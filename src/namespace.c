@@ -32,6 +32,7 @@
 typedef struct ns_value {
 	const char *text;
 	size_t len;
+	int unset_only;
 } ns_value;
 
 static int is_null(const kr_node *n)
@@ -51,11 +52,14 @@ static const char *file_of(const kr_node *n)
 }
 
 /* kustomize's SetEntry("", namespace, "!!str"): the target must be a
- * scalar (null included); it becomes the namespace string. */
+ * scalar (null included); it becomes the namespace string.  With unsetOnly
+ * (SetEntryIfEmpty) a scalar that already has a non-empty value is kept. */
 static int set_namespace(kr_ctx *ctx, kr_pair *field, void *ud)
 {
 	const ns_value *v = ud;
 	kr_node *n = field->value;
+	if (v->unset_only && n->type == KR_SCALAR && !is_null(n) && n->u.s.len > 0)
+		return 0;
 	if (n->type != KR_SCALAR)
 		return kr_fail_at(ctx, KR_EINVALID, file_of(n), n->line, n->col,
 		                  "namespace field specs must target scalar nodes: "
@@ -64,10 +68,14 @@ static int set_namespace(kr_ctx *ctx, kr_pair *field, void *ud)
 	return kr_set_scalar(ctx, n, KR_TAG_STR, v->text, v->len);
 }
 
-/* roleBindingHack in defaultOnly mode: subjects named "default" get the
- * namespace (TestRoleBinding* conformance cases; tr_namespace_rolebinding). */
-static int set_default_subjects(kr_ctx *ctx, kr_node *doc, ns_value *v)
+/* roleBindingHack: in defaultOnly mode subjects named "default" get the
+ * namespace (TestRoleBinding* conformance cases; tr_namespace_rolebinding),
+ * in allServiceAccounts mode subjects of kind ServiceAccount. */
+static int set_default_subjects(kr_ctx *ctx, kr_node *doc, ns_value *v, int mode)
 {
+	const char *field = mode == KR_NS_SUBJECTS_ALL_SA ? "kind" : "name";
+	const char *want = mode == KR_NS_SUBJECTS_ALL_SA ? "ServiceAccount" : "default";
+	size_t wlen = strlen(want);
 	kr_node *subjects = kr_map_get(doc, "subjects");
 	if (!subjects || is_null(subjects))
 		return 0;
@@ -82,18 +90,18 @@ static int set_default_subjects(kr_ctx *ctx, kr_node *doc, ns_value *v)
 			continue;
 		if (s->type != KR_MAP)
 			return kr_fail_at(ctx, KR_EINVALID, file_of(s), s->line, s->col,
-			                  "looking up name on (cluster)role binding subject: "
+			                  "looking up %s on (cluster)role binding subject: "
 			                  "wrong node kind: expected MappingNode but got %s",
-			                  kind_name(s));
-		kr_node *name = kr_map_get(s, "name");
+			                  field, kind_name(s));
+		kr_node *name = kr_map_get(s, field);
 		if (!name || is_null(name))
 			continue;
 		if (name->type != KR_SCALAR)
 			return kr_fail_at(ctx, KR_EINVALID, file_of(name), name->line,
-			                  name->col, "looking up name on (cluster)role "
+			                  name->col, "looking up %s on (cluster)role "
 			                  "binding subject: wrong node kind: expected "
-			                  "ScalarNode but got %s", kind_name(name));
-		if (name->u.s.len != 7 || memcmp(name->u.s.str, "default", 7))
+			                  "ScalarNode but got %s", field, kind_name(name));
+		if (name->u.s.len != wlen || memcmp(name->u.s.str, want, wlen))
 			continue;
 		kr_pair *ns = kr_map_find(s, "namespace", 9);
 		if (!ns) {
@@ -121,7 +129,8 @@ static const kr_fieldspec meta_namespace = {
 };
 
 /* The namespace filter on one resource (kustomize's Filter.run). */
-static int apply(kr_ctx *ctx, kr_resource *r, const kr_fslist *specs, ns_value *v)
+static int apply(kr_ctx *ctx, kr_resource *r, const kr_fslist *specs, ns_value *v,
+                 int mode)
 {
 	const char *api = kr_node_get_str(r->doc, "apiVersion", NULL);
 	int is_v1 = api && !strcmp(api, "v1");
@@ -135,7 +144,8 @@ static int apply(kr_ctx *ctx, kr_resource *r, const kr_fslist *specs, ns_value *
 		if (rc < 0)
 			return rc;
 	}
-	if (rb && (rc = set_default_subjects(ctx, r->doc, v)) < 0)
+	if (rb && mode != KR_NS_SUBJECTS_NONE &&
+	    (rc = set_default_subjects(ctx, r->doc, v, mode)) < 0)
 		return rc;
 	for (size_t i = 0; i < specs->len; i++) {
 		const kr_fieldspec *fs = &specs->items[i];
@@ -177,13 +187,22 @@ int kr_namespace_transform(kr_ctx *ctx, kr_layer *l)
 	 * (tr_namespace_err_not_string). */
 	if (!kr_kust_string(ctx, k, "namespace", &rc))
 		return rc;
-	ns_value v = { node->u.s.str, node->u.s.len };
+	kr_ns_config cfg = { node->u.s.str, node->u.s.len, &l->tc->name_space, 0,
+	                     KR_NS_SUBJECTS_DEFAULT, k->file, node };
+	return kr_namespace_apply(ctx, l->m, &cfg);
+}
 
-	for (size_t i = 0; i < l->m->len; i++) {
-		kr_resource *r = l->m->items[i];
+int kr_namespace_apply(kr_ctx *ctx, kr_resmap *m, const kr_ns_config *cfg)
+{
+	int rc;
+	ns_value v = { cfg->ns, cfg->len, cfg->unset_only };
+	const kr_node *node = cfg->at;
+
+	for (size_t i = 0; i < m->len; i++) {
+		kr_resource *r = m->items[i];
 		if (kr_resource_store_previous_id(&ctx->arena, r) < 0)
 			return kr_nomem(ctx);
-		if ((rc = apply(ctx, r, &l->tc->name_space, &v)) < 0) {
+		if ((rc = apply(ctx, r, cfg->specs, &v, cfg->subjects)) < 0) {
 			char *id = kr_resid_string(&ctx->arena, &r->cur);
 			return kr_wrap(ctx, "object %s", id ? id : r->cur.name);
 		}
@@ -194,8 +213,8 @@ int kr_namespace_transform(kr_ctx *ctx, kr_layer *l)
 	/* kustomize checks after each resource that its new id is unique; the
 	 * result is the same as one check at the end (tr_namespace_err_conflict). */
 	kr_resmap seen = { 0 };
-	for (size_t i = 0; i < l->m->len; i++) {
-		kr_resource *r = l->m->items[i];
+	for (size_t i = 0; i < m->len; i++) {
+		kr_resource *r = m->items[i];
 		kr_resource *other = kr_resmap_get(&seen, &r->cur, r->cluster_scoped);
 		if (other) {
 			char *a = before_string(ctx, other);
@@ -203,7 +222,7 @@ int kr_namespace_transform(kr_ctx *ctx, kr_layer *l)
 			char *c = kr_resid_string(&ctx->arena, &r->cur);
 			if (!a || !b || !c)
 				return kr_nomem(ctx);
-			return kr_fail_at(ctx, KR_EINVALID, k->file, node->line, node->col,
+			return kr_fail_at(ctx, KR_EINVALID, cfg->file, node->line, node->col,
 			                  "namespace transformation produces ID conflict: "
 			                  "%s and %s both become %s", a, b, c);
 		}

@@ -51,6 +51,21 @@ int kr_smp_transform(kr_ctx *ctx, kr_layer *l);         /* patch_smp.c */
 int kr_json6902_transform(kr_ctx *ctx, kr_layer *l);    /* patch_json6902.c */
 int kr_replacements_transform(kr_ctx *ctx, kr_layer *l); /* replacements.c */
 
+/* The namespace transformer with an explicit configuration (the
+ * kustomization's `namespace:` and a NamespaceTransformer plugin config
+ * share it; plugins.c). */
+enum { KR_NS_SUBJECTS_DEFAULT = 0, KR_NS_SUBJECTS_ALL_SA, KR_NS_SUBJECTS_NONE };
+typedef struct kr_ns_config {
+	const char *ns;
+	size_t len;
+	const kr_fslist *specs;
+	int unset_only;          /* only set fields that have no value yet */
+	int subjects;            /* KR_NS_SUBJECTS_* (setRoleBindingSubjects) */
+	const char *file;        /* where the namespace was configured */
+	const kr_node *at;       /* and its node, for messages */
+} kr_ns_config;
+int kr_namespace_apply(kr_ctx *ctx, kr_resmap *m, const kr_ns_config *cfg);
+
 /* Helpers shared by transformers. */
 
 /* Replace a scalar's text (the node keeps its position; tag becomes
