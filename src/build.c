@@ -238,6 +238,10 @@ static int run_transformers(kr_ctx *ctx, const kr_kustomization *k,
 {
 	kr_layer layer = { k, tc, m };
 	for (const kr_transformer *t = kr_transformers; t->name; t++) {
+		/* kustomize makes no plugin for a field that is not there; not
+		 * refreshing every id after it matters on big trees */
+		if (!kr_transformer_configured(t, k))
+			continue;
 		int rc = t->fn(ctx, &layer);
 		if (rc < 0)
 			return kr_wrap(ctx, "%s transformer", t->name);

@@ -10,19 +10,27 @@
 
 const kr_transformer kr_transformers[] = {
 	/* kustomize's order (transformers.h). */
-	{ "patchesStrategicMerge", kr_smp_transform },
-	{ "patches", kr_patches_transform },
-	{ "namespace", kr_namespace_transform },
-	{ "prefix", kr_prefix_transform },
-	{ "suffix", kr_suffix_transform },
-	{ "labels", kr_labels_transform },
-	{ "annotations", kr_annotations_transform },
-	{ "patchesJson6902", kr_json6902_transform },
-	{ "replicas", kr_replicas_transform },
-	{ "images", kr_images_transform },
-	{ "replacements", kr_replacements_transform },
-	{ NULL, NULL }
+	{ "patchesStrategicMerge", kr_smp_transform, { "patchesStrategicMerge" } },
+	{ "patches", kr_patches_transform, { "patches" } },
+	{ "namespace", kr_namespace_transform, { "namespace" } },
+	{ "prefix", kr_prefix_transform, { "namePrefix" } },
+	{ "suffix", kr_suffix_transform, { "nameSuffix" } },
+	{ "labels", kr_labels_transform, { "labels", "commonLabels" } },
+	{ "annotations", kr_annotations_transform, { "commonAnnotations" } },
+	{ "patchesJson6902", kr_json6902_transform, { "patchesJson6902" } },
+	{ "replicas", kr_replicas_transform, { "replicas" } },
+	{ "images", kr_images_transform, { "images", "imageTags" } },
+	{ "replacements", kr_replacements_transform, { "replacements" } },
+	{ NULL, NULL, { NULL } }
 };
+
+int kr_transformer_configured(const kr_transformer *t, const kr_kustomization *k)
+{
+	for (size_t i = 0; i < sizeof(t->fields) / sizeof(t->fields[0]) && t->fields[i]; i++)
+		if (kr_map_get(k->doc, t->fields[i]))
+			return 1;
+	return 0;
+}
 
 int kr_set_scalar(kr_ctx *ctx, kr_node *n, kr_tag tag, const char *s, size_t len)
 {

@@ -34,10 +34,16 @@ typedef int (*kr_transformer_fn)(kr_ctx *ctx, kr_layer *l);
 typedef struct kr_transformer {
 	const char *name;
 	kr_transformer_fn fn;
+	/* The kustomization fields it reads: a kustomization that has none
+	 * of them does not run it (nor refresh ids after it). */
+	const char *fields[3];
 } kr_transformer;
 
 /* The table, in kustomize's order, NULL-terminated (transformers.c). */
 extern const kr_transformer kr_transformers[];
+
+/* Does kustomization k have any of the fields transformer t reads? */
+int kr_transformer_configured(const kr_transformer *t, const kr_kustomization *k);
 
 int kr_namespace_transform(kr_ctx *ctx, kr_layer *l);   /* namespace.c */
 int kr_prefix_transform(kr_ctx *ctx, kr_layer *l);      /* prefixsuffix.c */
