@@ -405,15 +405,22 @@ static int sort_config(kr_ctx *ctx, kr_tconfig *tc)
 	                   sizeof(*tc->name_reference), nr_less);
 }
 
+/* TransformerConfig.Merge: merge, then sort.  Every configuration that
+ * reaches here as `acc` is empty or the sorted result of an earlier
+ * merge, so a list that gained nothing needs no sorting again (this runs
+ * once per kustomization and once per sub-kustomization absorbed). */
 static int merge_config(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
                         const origins *o)
 {
 	int rc;
+	size_t before[NELEM(merge_order)];
 	for (size_t i = 0; i < NELEM(merge_order); i++) {
 		const list_field *f = &merge_order[i];
 		if (f->name) {
+			before[i] = LIST(acc, f->off)->len;
 			rc = merge_list(ctx, LIST(acc, f->off), LIST(in, f->off), f->name, o);
 		} else {
+			before[i] = acc->name_reference_len;
 			rc = 0;
 			for (size_t j = 0; j < in->name_reference_len && rc >= 0; j++)
 				rc = nameref_merge_one(ctx, acc, &in->name_reference[j], o);
@@ -421,7 +428,21 @@ static int merge_config(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
 		if (rc < 0)
 			return rc;
 	}
-	return sort_config(ctx, acc);
+	/* sortFields, for the lists that grew */
+	for (size_t i = 0; i < NELEM(merge_order); i++) {
+		const list_field *f = &merge_order[i];
+		if (f->name) {
+			kr_fslist *l = LIST(acc, f->off);
+			if (l->len != before[i] &&
+			    stable_sort(ctx, l->items, l->len, sizeof(*l->items), fs_less) < 0)
+				return KR_ENOMEM;
+		} else if (acc->name_reference_len != before[i] &&
+		           stable_sort(ctx, acc->name_reference, acc->name_reference_len,
+		                       sizeof(*acc->name_reference), nr_less) < 0) {
+			return KR_ENOMEM;
+		}
+	}
+	return 0;
 }
 
 int kr_tconfig_accumulate(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in)
