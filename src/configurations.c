@@ -270,6 +270,11 @@ static int merge_list(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src,
 	int rc = 0;
 	if (!src->len)
 		return 0;
+	/* The common case: a sub-kustomization's list is the same copy of the
+	 * builtin one the parent has, entry for entry; nothing to add. */
+	if (dst->len == src->len &&
+	    !memcmp(dst->items, src->items, src->len * sizeof(*src->items)))
+		return 0;
 	if (use_index && index_build(ctx, &ix, dst, dst->len + src->len) < 0)
 		return KR_ENOMEM;
 	for (size_t i = 0; i < src->len && rc == 0; i++) {
