@@ -317,6 +317,19 @@ int kr_extplugin_split_args(kr_ctx *ctx, const char *s, const char ***out)
 
 /* ---- loading -------------------------------------------------------- */
 
+/* The program is an input of the build too (kr_build_input): what it
+ * reads besides is beyond krender's sight. */
+static int note_program(kr_ctx *ctx, const kr_kustomization *k, const char *path)
+{
+	const char *p = strchr(path, '/') ? path : look_path(ctx, path);
+	char *full = !p ? NULL : p[0] == '/' ? (char *)p
+	             : kr_arena_printf(&ctx->arena, "%s/%s", k->root, p);
+	char *real = full ? realpath(full, NULL) : NULL;
+	int rc = real ? kr_ctx_note_input(ctx, real) : 0;
+	free(real);
+	return rc;
+}
+
 static const char *cfg_file(const kr_kustomization *k, const kr_resource *cfg)
 {
 	return cfg->doc->file ? cfg->doc->file : k->file;
@@ -571,6 +584,8 @@ static int load_legacy(kr_ctx *ctx, const kr_kustomization *k, const kr_resource
 		                 cfg->orig.kind);
 	p->kind = EXT_LEGACY;
 	p->path = path;
+	if ((rc = note_program(ctx, k, path)) < 0)
+		return rc;
 	return legacy_args(ctx, k, cfg, p);
 }
 
@@ -616,7 +631,7 @@ int kr_extplugin_load(kr_ctx *ctx, const kr_kustomization *k, const kr_resource 
 		                 cfg->orig.kind, image);
 	p->path = path;
 	p->kind = path[0] && ctx->opts.enable_exec ? EXT_FN_EXEC : EXT_FN_SKIPPED;
-	return 0;
+	return p->kind == EXT_FN_EXEC ? note_program(ctx, k, path) : 0;
 }
 
 /* ---- running -------------------------------------------------------- */
@@ -1059,9 +1074,14 @@ int kr_extplugin_run(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *
 	if (!generate)
 		nitems = m->len;
 	if (p->kind == EXT_FN_SKIPPED) {
-		kr_warn(ctx, "warning: %s: the function %s was not run: exec functions "
-		        "run only with --enable-exec (kustomize skips it silently)",
-		        cfg_file(k, cfg), cfg->orig.kind);
+		if (p->path[0])
+			kr_warn(ctx, "warning: %s: the function %s was not run: exec "
+			        "functions run only with --enable-exec (kustomize skips it "
+			        "silently)", cfg_file(k, cfg), cfg->orig.kind);
+		else
+			kr_warn(ctx, "warning: %s: the function %s was not run: its spec "
+			        "names neither exec.path nor container.image (kustomize "
+			        "skips it silently)", cfg_file(k, cfg), cfg->orig.kind);
 		if (!generate) {
 			/* kustomize's pipeline passes the objects through: they come
 			 * back re-read (a validator sees them changed) */
