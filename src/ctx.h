@@ -47,6 +47,12 @@ typedef struct kr_ctx {
 	const char *stream_path;
 	const char *stream_data;
 	size_t stream_len;
+	/* Checkouts of remote bases made for this build only (remote.h,
+	 * --remote-cache off), removed with it. */
+	struct kr_remote_tmp *remote_tmp;
+	/* The checkout of the remote root being built, else NULL: its
+	 * kustomizations' bases must stay inside it (remote.h). */
+	const char *remote_top;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;
