@@ -710,7 +710,11 @@ static int ls_remote(kr_ctx *ctx, const char *url, const kr_repospec *rs,
 {
 	kr_arena *a = &ctx->arena;
 	const char *ref = *rs->ref ? rs->ref : "HEAD";
-	const char *args[] = { "ls-remote", "--", rs->clone_url, ref, NULL };
+	/* the peeled pattern lists an annotated tag's commit too */
+	const char *deref = kr_arena_printf(a, "%s^{}", ref);
+	if (!deref)
+		return kr_nomem(ctx);
+	const char *args[] = { "ls-remote", "--", rs->clone_url, ref, deref, NULL };
 	git_out o;
 	int rc = git_ok(ctx, url, NULL, timeout_ms, args, &o);
 	if (rc < 0)
@@ -997,7 +1001,7 @@ int kr_remote_open(kr_ctx *ctx, const kr_kustomization *k,
 		                  ctx->opts.max_kustomization_depth);
 	const char *root, *top;
 	if ((rc = kr_remote_root(ctx, url, rs, &root, &top)) < 0)
-		return rc;
+		return kr_wrap(ctx, "%s:%u:%u", k->file, entry->line, entry->col);
 	for (const kr_root_chain *c = chain; c; c = c->parent)
 		if (kr_path_has_prefix(c->root, root))
 			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
