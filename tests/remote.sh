@@ -127,6 +127,14 @@ mk nodir "file://$tmp/repos/main//nosuchdir?ref=v1"
 build "$tmp/e/nodir"
 failed_cleanly "missing sub-directory" "file://$tmp/repos/main//nosuchdir?ref=v1" \
 	"no directory 'nosuchdir'"
+mk symlink_out "file://$tmp/repos/main//escape"
+build "$tmp/e/symlink_out"
+failed_cleanly "a root leading out of the repository" "escape" \
+	"outside of the repository"
+mk fileout "file://$tmp/repos/main//fileout"
+build --load-restrictor LoadRestrictionsNone "$tmp/e/fileout"
+failed_cleanly "the load restrictor holds inside a checkout" "cm.yaml" \
+	"LoadRestrictionsRootOnly"
 mk http "https://raw.githubusercontent.com/org/repo/main/deploy.yaml"
 build "$tmp/e/http"
 failed_cleanly "plain http file refused" "raw.githubusercontent.com" \
