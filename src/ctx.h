@@ -47,9 +47,9 @@ typedef struct kr_ctx {
 	const char *stream_path;
 	const char *stream_data;
 	size_t stream_len;
-	/* Checkouts of remote bases made for this build only (remote.h,
-	 * --remote-cache off), removed with it. */
-	struct kr_remote_tmp *remote_tmp;
+	/* The checkouts of remote bases this build uses (remote.c), those
+	 * made for it only (--remote-cache off) removed with it. */
+	struct kr_remote_seen *remote_seen;
 	/* The checkout of the remote root being built, else NULL: its
 	 * kustomizations' bases must stay inside it (remote.h). */
 	const char *remote_top;

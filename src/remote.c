@@ -811,10 +811,14 @@ static int clone_into(kr_ctx *ctx, const char *url, const kr_repospec *rs,
 	return 0;
 }
 
-typedef struct kr_remote_tmp {
-	char *path;
-	struct kr_remote_tmp *next;
-} kr_remote_tmp;
+/* The checkouts this build uses, so that a repository and ref named by
+ * several entries is resolved once and gives one commit throughout. */
+typedef struct kr_remote_seen {
+	const char *key;   /* clone URL, ref and submodules flag */
+	const char *path;  /* the checkout */
+	int tmp;           /* made for this build only (--remote-cache off) */
+	struct kr_remote_seen *next;
+} kr_remote_seen;
 
 /* A fresh empty directory next to the cache entries (same file system,
  * so that rename() can move it into place). */
@@ -826,8 +830,8 @@ static char *make_tmp(kr_ctx *ctx, const char *parent)
 	return mkdtemp(t);
 }
 
-static int checkout_dir(kr_ctx *ctx, const char *url, const kr_repospec *rs,
-                        const char **top)
+static int fetch_dir(kr_ctx *ctx, const char *url, const kr_repospec *rs,
+                     const char **top, int *tmp_made)
 {
 	kr_arena *a = &ctx->arena;
 	long timeout = rs->timeout_ms ? rs->timeout_ms
@@ -847,17 +851,16 @@ static int checkout_dir(kr_ctx *ctx, const char *url, const kr_repospec *rs,
 	int rc;
 	if (policy == KR_REMOTE_CACHE_OFF) {
 		char *tmp = make_tmp(ctx, keydir);
-		kr_remote_tmp *t = kr_arena_alloc(a, sizeof(*t));
-		if (!tmp || !t)
+		if (!tmp)
 			return kr_fail(ctx, KR_EIO, "remote '%s': cannot create a "
 			               "directory in %s: %s", url, keydir, strerror(errno));
-		t->path = tmp;
-		t->next = ctx->remote_tmp;
-		ctx->remote_tmp = t;
 		const char *sha;
-		if ((rc = clone_into(ctx, url, rs, tmp, timeout, &sha)) < 0)
+		if ((rc = clone_into(ctx, url, rs, tmp, timeout, &sha)) < 0) {
+			remove_tree(tmp);
 			return rc;
+		}
 		*top = tmp;
+		*tmp_made = 1;
 		return 0;
 	}
 	/* What the ref names, without network when that is settled. */
@@ -923,6 +926,36 @@ static int checkout_dir(kr_ctx *ctx, const char *url, const kr_repospec *rs,
 	return 0;
 }
 
+static int checkout_dir(kr_ctx *ctx, const char *url, const kr_repospec *rs,
+                        const char **top)
+{
+	const char *key = kr_arena_printf(&ctx->arena, "%s\n%s\n%d", rs->clone_url,
+	                                  rs->ref, rs->submodules);
+	if (!key)
+		return kr_nomem(ctx);
+	for (const kr_remote_seen *s = ctx->remote_seen; s; s = s->next)
+		if (!strcmp(s->key, key)) {
+			*top = s->path;
+			return 0;
+		}
+	int tmp = 0;
+	int rc = fetch_dir(ctx, url, rs, top, &tmp);
+	if (rc < 0)
+		return rc;
+	kr_remote_seen *s = kr_arena_alloc(&ctx->arena, sizeof(*s));
+	if (!s) {
+		if (tmp)
+			remove_tree(*top);
+		return kr_nomem(ctx);
+	}
+	s->key = key;
+	s->path = *top;
+	s->tmp = tmp;
+	s->next = ctx->remote_seen;
+	ctx->remote_seen = s;
+	return 0;
+}
+
 int kr_remote_root(kr_ctx *ctx, const char *url, const kr_repospec *rs,
                    const char **root, const char **top)
 {
@@ -959,9 +992,10 @@ int kr_remote_root(kr_ctx *ctx, const char *url, const kr_repospec *rs,
 
 void kr_remote_cleanup(kr_ctx *ctx)
 {
-	for (kr_remote_tmp *t = ctx->remote_tmp; t; t = t->next)
-		remove_tree(t->path);
-	ctx->remote_tmp = NULL;
+	for (kr_remote_seen *s = ctx->remote_seen; s; s = s->next)
+		if (s->tmp)
+			remove_tree(s->path);
+	ctx->remote_seen = NULL;
 }
 
 /* ---- the loader's side ---- */

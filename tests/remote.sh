@@ -82,6 +82,21 @@ if [ $rc -eq 0 ] && grep -q 'version: three' "$tmp/out"; then
 else
 	fail "a new commit on the branch is fetched: rc=$rc $(cat "$tmp/err")"
 fi
+# one build resolves a repository and ref once, however many entries name it
+real_git=$(command -v git)
+mkdir -p "$tmp/countgit" "$tmp/twice"
+printf '#!/bin/sh\necho "$*" >>"%s"\nexec "%s" "$@"\n' "$tmp/gitlog" "$real_git" \
+	>"$tmp/countgit/git"
+chmod +x "$tmp/countgit/git"
+printf 'resources:\n- file://%s/main//base?ref=feature\ncomponents:\n- file://%s/main//components/label?ref=feature\n' \
+	"$tmp/repos" "$tmp/repos" >"$tmp/twice/kustomization.yaml"
+PATH="$tmp/countgit:$PATH" build "$tmp/twice"
+n=$(grep -c ls-remote "$tmp/gitlog")
+if [ $rc -eq 0 ] && [ "$n" -eq 1 ] && grep -q 'team: blue' "$tmp/out"; then
+	pass "one ls-remote per repository and ref in a build"
+else
+	fail "one ls-remote per build: rc=$rc, $n ls-remote, $(cat "$tmp/err")"
+fi
 # --remote-cache refresh re-resolves a tag too
 PATH="$tmp/nogit:$PATH" build --remote-cache refresh "$tmp/k/tag"
 failed_cleanly "--remote-cache refresh asks the remote" "ls-remote"
