@@ -1027,8 +1027,8 @@ int kr_remote_open(kr_ctx *ctx, const kr_kustomization *k,
 	 * ref, which buildmeta.c does not do yet */
 	if (ctx->origin_path)
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
-		                  "remote '%s' with buildMetadata originAnnotations is "
-		                  "not supported by this version of krender yet", url);
+		                  "remote '%s' in a build with buildMetadata is not "
+		                  "supported by this version of krender yet", url);
 	if (chain->depth + 1 > ctx->opts.max_kustomization_depth)
 		return kr_fail_at(ctx, KR_ELIMIT, k->file, entry->line, entry->col,
 		                  "kustomizations nested deeper than the limit of %u",

@@ -150,6 +150,11 @@ mk fileout "file://$tmp/repos/main//fileout"
 build --load-restrictor LoadRestrictionsNone "$tmp/e/fileout"
 failed_cleanly "the load restrictor holds inside a checkout" "cm.yaml" \
 	"LoadRestrictionsRootOnly"
+mk meta "file://$tmp/repos/main//base?ref=v1"
+printf 'buildMetadata: [originAnnotations]\n' >>"$tmp/e/meta/kustomization.yaml"
+build "$tmp/e/meta"
+failed_cleanly "remote bases with buildMetadata refused" "buildMetadata" \
+	"not supported by this version of krender yet"
 mk http "https://raw.githubusercontent.com/org/repo/main/deploy.yaml"
 build "$tmp/e/http"
 failed_cleanly "plain http file refused" "raw.githubusercontent.com" \
