@@ -45,7 +45,14 @@ enum kr_load_restrictor {
 	KR_LOAD_NONE = 1       /* LoadRestrictionsNone */
 };
 
-#define KR_BUILD_OPTIONS_VERSION 2
+/* What a build does with its cache of remote bases (--remote-cache). */
+enum kr_remote_cache {
+	KR_REMOTE_CACHE_ON = 0,      /* reuse; re-resolve branches (default) */
+	KR_REMOTE_CACHE_REFRESH = 1, /* re-resolve every ref with the remote */
+	KR_REMOTE_CACHE_OFF = 2      /* fetch afresh, keep nothing */
+};
+
+#define KR_BUILD_OPTIONS_VERSION 3
 
 /* Options of one build.  Initialise with KR_BUILD_OPTIONS_INIT, then set
  * what differs from the defaults. */
@@ -76,9 +83,15 @@ typedef struct kr_build_options {
 	/* Seconds a plugin process may run before it is killed and the build
 	 * fails; 0 means the default (300). */
 	unsigned int plugin_timeout;
+	/* Since version 3 (older structs end before these; they get the
+	 * defaults).  Remote bases: the timeout of each git command in
+	 * milliseconds (0: kustomize's 27 s; a URL's ?timeout= wins) and the
+	 * cache policy (enum kr_remote_cache). */
+	long remote_timeout_ms;
+	int remote_cache;
 } kr_build_options;
 
-#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0 }
+#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, KR_REMOTE_CACHE_ON }
 
 typedef struct kr_build kr_build;
 

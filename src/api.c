@@ -31,16 +31,20 @@ int kr_build_new(kr_build **out, const kr_build_options *opts)
 	if (!out)
 		return KR_EUSAGE;
 	*out = NULL;
-	if (opts && opts->version != KR_BUILD_OPTIONS_VERSION && opts->version != 1)
+	if (opts && (opts->version < 1 || opts->version > KR_BUILD_OPTIONS_VERSION))
 		return KR_EUSAGE;
 	kr_build *b = calloc(1, sizeof(*b));
 	if (!b)
 		return KR_ENOMEM;
-	/* a version 1 caller's struct ends before the plugin options */
-	kr_build_options v2 = KR_BUILD_OPTIONS_INIT;
-	if (opts && opts->version == 1) {
-		memcpy(&v2, opts, offsetof(kr_build_options, enable_alpha_plugins));
-		opts = &v2;
+	/* an older caller's struct ends before the newer options: version 1
+	 * before the plugin options, version 2 before the remote ones */
+	kr_build_options full = KR_BUILD_OPTIONS_INIT;
+	if (opts && opts->version < KR_BUILD_OPTIONS_VERSION) {
+		memcpy(&full, opts, opts->version == 1
+		                    ? offsetof(kr_build_options, enable_alpha_plugins)
+		                    : offsetof(kr_build_options, remote_timeout_ms));
+		full.version = KR_BUILD_OPTIONS_VERSION;
+		opts = &full;
 	}
 	kr_ctx_init(&b->ctx, opts);
 	*out = b;

@@ -34,6 +34,7 @@
 #include "parse.h"
 #include "patch_smp.h"
 #include "plugins.h"
+#include "remote.h"
 #include "resfactory.h"
 
 static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
@@ -124,6 +125,12 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 	if (!real)
 		return errno == ENOMEM ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
+	/* kustomize's errIfGitContainmentViolation */
+	if (ctx->remote_top && !kr_path_has_prefix(real, ctx->remote_top))
+		return kr_fail_at(ctx, KR_ERESTRICT, k->file, entry->line, entry->col,
+		                  "security; bases in kustomizations within a remote "
+		                  "repository must be within the repository: '%s' is "
+		                  "outside %s", display, ctx->remote_top);
 	for (const kr_root_chain *c = chain; c; c = c->parent)
 		if (kr_path_has_prefix(c->root, real))
 			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
@@ -159,7 +166,15 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		return 0;
 	}
 	int type = kr_path_type(abs);
-	if (type == 0) {
+	int type_errno = errno;
+	/* kustomize tries a file first, then a new root: a repository URL
+	 * wins over a local directory (its loader parses URLs first) */
+	kr_repospec rs;
+	int remote = 0;
+	if (type != 'f' && (remote = kr_remote_match(ctx, k, entry, &rs)) < 0)
+		return remote;
+	errno = type_errno;
+	if (type == 0 && !remote) {
 		if (kr_path_looks_remote(rel))
 			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 			                  "remote resource '%s' is not supported by this "
@@ -185,21 +200,31 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 			return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 		return kr_origin_annotate_file(ctx, out, from, rel);
 	}
-	if (type != 'd')
+	if (type != 'd' && !remote)
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "resource '%s' is neither a file nor a directory", rel);
 	const char *real;
-	if ((rc = kr_subdir_root(ctx, k, chain, entry, abs, display, &real)) < 0)
+	kr_remote_scope scope;
+	if (remote) {
+		if ((rc = kr_remote_open(ctx, k, chain, entry, &rs, &real, &scope)) < 0)
+			return kr_wrap(ctx, "accumulating resources from '%s'", rel);
+		display = (char *)real;
+	} else if ((rc = kr_subdir_root(ctx, k, chain, entry, abs, display, &real)) < 0)
 		return rc;
 	kr_resmap sub = { 0 };
 	kr_tconfig subtc;
 	kr_varset subvs = { 0 };
 	kr_kustomization subk;
 	const char *saved_origin;
-	if ((rc = kr_origin_enter(ctx, rel, &saved_origin)) < 0)
+	if ((rc = kr_origin_enter(ctx, rel, &saved_origin)) < 0) {
+		if (remote)
+			kr_remote_leave(ctx, &scope);
 		return rc;
+	}
 	rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk);
 	kr_origin_leave(ctx, saved_origin);
+	if (remote)
+		kr_remote_leave(ctx, &scope);
 	if (rc < 0)
 		return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 	if ((rc = kr_resmap_append_all(ctx, out, &sub)) < 0)

@@ -13,18 +13,31 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "remote.h"
 
 /* kustomize's FileLoader.New for a component path: unlike a resource, it
  * is never tried as a file, so the checks come in the loader's order
  * (empty, absolute, then a directory that exists). */
 static int component_root(kr_ctx *ctx, const kr_kustomization *k,
                           const kr_root_chain *chain, const kr_node *entry,
-                          const char **display, const char **real)
+                          const char **display, const char **real,
+                          kr_remote_scope *scope)
 {
 	const char *rel = entry->u.s.str;
 	if (rel[0] == '\0')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "empty path in components");
+	/* the loader parses a repository URL before anything else */
+	kr_repospec rs;
+	int rc = kr_remote_match(ctx, k, entry, &rs);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		if ((rc = kr_remote_open(ctx, k, chain, entry, &rs, real, scope)) < 0)
+			return rc;
+		*display = *real;
+		return 1;
+	}
 	if (rel[0] == '/')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "new root '%s' cannot be absolute", rel);
@@ -64,14 +77,36 @@ static int readd_all(kr_ctx *ctx, kr_resmap *m)
 	return 0;
 }
 
+static int component_at(kr_ctx *ctx, const kr_kustomization *k,
+                        const kr_root_chain *chain, const kr_node *entry,
+                        const char *display, const char *real,
+                        kr_resmap *m, kr_tconfig *tc, kr_varset *vs);
+
 static int accumulate_component(kr_ctx *ctx, const kr_kustomization *k,
                                 const kr_root_chain *chain, const kr_node *entry,
                                 kr_resmap *m, kr_tconfig *tc, kr_varset *vs)
 {
 	const char *display = NULL, *real = NULL;
-	int rc;
-	if ((rc = component_root(ctx, k, chain, entry, &display, &real)) < 0)
+	kr_remote_scope scope;
+	int rc = component_root(ctx, k, chain, entry, &display, &real, &scope);
+	if (rc < 0)
 		return rc;
+	if (rc == 1) {
+		/* a remote component: built in its clone's scope */
+		rc = component_at(ctx, k, chain, entry, display, real, m, tc, vs);
+		kr_remote_leave(ctx, &scope);
+		return rc;
+	}
+	return component_at(ctx, k, chain, entry, display, real, m, tc, vs);
+}
+
+static int component_at(kr_ctx *ctx, const kr_kustomization *k,
+                        const kr_root_chain *chain, const kr_node *entry,
+                        const char *display, const char *real,
+                        kr_resmap *m, kr_tconfig *tc, kr_varset *vs)
+{
+	int rc;
+	(void)k;
 	kr_kustomization ck;
 	if ((rc = kr_kustomization_load(ctx, display, real, &ck)) < 0)
 		return rc;

@@ -3,6 +3,8 @@
  */
 #include "ctx.h"
 
+#include "remote.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts)
 
 void kr_ctx_free(kr_ctx *ctx)
 {
+	kr_remote_cleanup(ctx);
 	kr_arena_free(&ctx->arena);
 	kr_buf_free(&ctx->err);
 }

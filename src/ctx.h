@@ -47,6 +47,12 @@ typedef struct kr_ctx {
 	const char *stream_path;
 	const char *stream_data;
 	size_t stream_len;
+	/* The checkouts of remote bases this build uses (remote.c), those
+	 * made for it only (--remote-cache off) removed with it. */
+	struct kr_remote_seen *remote_seen;
+	/* The checkout of the remote root being built, else NULL: its
+	 * kustomizations' bases must stay inside it (remote.h). */
+	const char *remote_top;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

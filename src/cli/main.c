@@ -64,6 +64,14 @@ static void usage_build(FILE *f)
 	        "      --load-restrictor string   if set to 'LoadRestrictionsNone', local\n"
 	        "                                 kustomizations may load files from outside\n"
 	        "                                 their root (default \"LoadRestrictionsRootOnly\")\n"
+	        "      --remote-cache string      remote bases: 'on' reuses cached checkouts\n"
+	        "                                 (branches re-resolved with git ls-remote),\n"
+	        "                                 'refresh' re-resolves every ref, 'off' keeps\n"
+	        "                                 nothing (default \"on\"; cache in\n"
+	        "                                 $XDG_CACHE_HOME/krender/git)\n"
+	        "      --remote-timeout duration  timeout of each git command fetching a\n"
+	        "                                 remote base, unless its URL has ?timeout=\n"
+	        "                                 (default 27s)\n"
 	        "  -o, --output string            if specified, write output to this path:\n"
 	        "                                 an existing directory gets one file per\n"
 	        "                                 resource, anything else one file\n"
@@ -225,6 +233,22 @@ static const char *const ignored_value_flags[] = {
 	"--helm-command", "--helm-kube-version", "--helm-api-versions", NULL
 };
 
+/* --remote-timeout: whole seconds, or one number with a unit (ms, s, m,
+ * h) as in a URL's ?timeout=; -1 when it does not parse. */
+static long remote_timeout_ms(const char *v)
+{
+	char *end;
+	double n = strtod(v, &end);
+	if (end == v || n <= 0)
+		return -1;
+	double scale = !strcmp(end, "") || !strcmp(end, "s") ? 1000
+	               : !strcmp(end, "ms") ? 1 : !strcmp(end, "m") ? 60000
+	               : !strcmp(end, "h") ? 3600000 : -1;
+	if (scale < 0 || n * scale > 1e12)
+		return -1;
+	return n * scale < 1 ? 1 : (long)(n * scale);
+}
+
 int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
                    const char *where)
 {
@@ -257,6 +281,30 @@ int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
 			return -1;
 		}
 		opts->plugin_timeout = (unsigned int)t;
+		return 1;
+	}
+	if (opt_value(argc, argv, i, "--remote-timeout", &v)) {
+		long ms = v ? remote_timeout_ms(v) : -1;
+		if (ms <= 0) {
+			fail("%sillegal flag value --remote-timeout %s; expected seconds "
+			     "(27) or a duration (27s, 500ms, 2m)", where, v ? v : "");
+			return -1;
+		}
+		opts->remote_timeout_ms = ms;
+		return 1;
+	}
+	if (opt_value(argc, argv, i, "--remote-cache", &v)) {
+		if (v && !strcmp(v, "on"))
+			opts->remote_cache = KR_REMOTE_CACHE_ON;
+		else if (v && !strcmp(v, "refresh"))
+			opts->remote_cache = KR_REMOTE_CACHE_REFRESH;
+		else if (v && !strcmp(v, "off"))
+			opts->remote_cache = KR_REMOTE_CACHE_OFF;
+		else {
+			fail("%sillegal flag value --remote-cache %s; legal values: on, "
+			     "refresh, off", where, v ? v : "");
+			return -1;
+		}
 		return 1;
 	}
 	for (int k = 0; ignored_bool_flags[k]; k++)
@@ -301,7 +349,8 @@ static int env_build_flags(const char *var, kr_build_options *opts)
 			rc = 1;
 		else if (r == 0)
 			rc = fail("%s: unsupported build option '%s' (accepted: "
-			          "--load-restrictor, the plugin flags and the ignored helm flags; "
+			          "--load-restrictor, --remote-cache, --remote-timeout, the "
+			          "plugin flags and the ignored helm flags; "
 			          "no paths, no -o)", var, words[i]);
 	}
 	free(copy);
