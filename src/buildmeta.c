@@ -11,6 +11,7 @@
  * spaces before the others.
  */
 #include "buildmeta.h"
+#include "transformers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -167,51 +168,22 @@ static int origin_text(kr_ctx *ctx, const char *path, const char *in,
 
 /* ---- annotations ----------------------------------------------------- */
 
-static kr_node *annotations(kr_ctx *ctx, kr_node *doc, int create)
-{
-	kr_node *md = kr_map_get(doc, "metadata");
-	if (!md || md->type != KR_MAP)
-		return NULL;
-	kr_node *ann = kr_map_get(md, "annotations");
-	if (ann && ann->type == KR_MAP)
-		return ann;
-	if (!create)
-		return NULL;
-	ann = kr_node_map(&ctx->arena, 2);
-	if (!ann || kr_map_set(&ctx->arena, md, "annotations", ann) < 0)
-		return NULL;
-	return ann;
-}
-
-static int set_annotation(kr_ctx *ctx, kr_node *doc, const char *key, const char *text)
-{
-	kr_node *ann = annotations(ctx, doc, 1);
-	kr_node *v = kr_node_scalar(&ctx->arena, KR_TAG_STR, text, strlen(text));
-	if (!v)
-		return kr_nomem(ctx);
-	if (!ann) {
-		if (kr_map_get(doc, "metadata"))
-			return kr_nomem(ctx);
-		return 0;   /* no metadata mapping: nothing to annotate */
-	}
-	return kr_map_set(&ctx->arena, ann, key, v) < 0 ? kr_nomem(ctx) : 0;
-}
 
 kr_node *kr_origin_get(const kr_node *doc)
 {
-	kr_node *ann = annotations(NULL, (kr_node *)doc, 0);
+	kr_node *ann = kr_doc_annotations(NULL, (kr_node *)doc, 0);
 	return ann ? kr_map_get(ann, KR_ORIGIN_ANNOTATION) : NULL;
 }
 
 int kr_origin_put(kr_ctx *ctx, kr_node *doc, kr_node *origin)
 {
 	if (!origin) {
-		kr_node *ann = annotations(ctx, doc, 0);
+		kr_node *ann = kr_doc_annotations(ctx, doc, 0);
 		if (ann)
 			kr_map_remove(ann, KR_ORIGIN_ANNOTATION);
 		return 0;
 	}
-	kr_node *ann = annotations(ctx, doc, 1);
+	kr_node *ann = kr_doc_annotations(ctx, doc, 1);
 	if (!ann)
 		return kr_map_get(doc, "metadata") ? kr_nomem(ctx) : 0;
 	return kr_map_set(&ctx->arena, ann, KR_ORIGIN_ANNOTATION, origin) < 0
@@ -230,7 +202,7 @@ int kr_origin_annotate_file(kr_ctx *ctx, kr_resmap *m, size_t from, const char *
 	if ((rc = origin_text(ctx, path, NULL, NULL, NULL, NULL, NULL, &text)) < 0)
 		return rc;
 	for (size_t i = from; i < m->len; i++)
-		if ((rc = set_annotation(ctx, m->items[i]->doc, KR_ORIGIN_ANNOTATION, text)) < 0)
+		if ((rc = kr_doc_set_annotation(ctx, m->items[i]->doc, KR_ORIGIN_ANNOTATION, text)) < 0)
 			return rc;
 	return 0;
 }
@@ -301,7 +273,7 @@ int kr_origin_set_if_absent(kr_ctx *ctx, kr_node *doc, const char *origin)
 {
 	if (!origin || kr_origin_get(doc))
 		return 0;
-	return set_annotation(ctx, doc, KR_ORIGIN_ANNOTATION, origin);
+	return kr_doc_set_annotation(ctx, doc, KR_ORIGIN_ANNOTATION, origin);
 }
 
 /* One list item of the transformations annotation. */
@@ -336,11 +308,11 @@ int kr_origin_transformed(kr_ctx *ctx, kr_resmap *m, const char *origin,
 			if (!kr_origin_get(doc)) {
 				/* an object without an origin was made by this
 				 * transformer, as kustomize sees it */
-				if ((rc = set_annotation(ctx, doc, KR_ORIGIN_ANNOTATION, origin)) < 0)
+				if ((rc = kr_doc_set_annotation(ctx, doc, KR_ORIGIN_ANNOTATION, origin)) < 0)
 					return rc;
 				continue;
 			}
-			kr_node *ann = annotations(ctx, doc, 0);
+			kr_node *ann = kr_doc_annotations(ctx, doc, 0);
 			kr_node *old = ann ? kr_map_get(ann, KR_TRANSFORMATIONS_ANNOTATION) : NULL;
 			const char *prev = old && old->type == KR_SCALAR ? old->u.s.str : "";
 			size_t plen = old && old->type == KR_SCALAR ? old->u.s.len : 0;
@@ -349,7 +321,7 @@ int kr_origin_transformed(kr_ctx *ctx, kr_resmap *m, const char *origin,
 				return kr_nomem(ctx);
 			memcpy(text, prev, plen);
 			memcpy(text + plen, item, ilen + 1);
-			if ((rc = set_annotation(ctx, doc, KR_TRANSFORMATIONS_ANNOTATION, text)) < 0)
+			if ((rc = kr_doc_set_annotation(ctx, doc, KR_TRANSFORMATIONS_ANNOTATION, text)) < 0)
 				return rc;
 		}
 	}
@@ -458,7 +430,7 @@ int kr_buildmeta_finish(kr_ctx *ctx, kr_resmap *m)
 		if ((f & BM_MANAGED_BY) && (rc = set_managed_by(ctx, doc)) < 0)
 			return rc;
 		kr_node *md = kr_map_get(doc, "metadata");
-		kr_node *ann = annotations(ctx, doc, 0);
+		kr_node *ann = kr_doc_annotations(ctx, doc, 0);
 		if (!ann)
 			continue;
 		if (!(f & BM_ORIGIN))

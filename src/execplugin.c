@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "execplugin.h"
+#include "transformers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -636,28 +637,6 @@ int kr_extplugin_load(kr_ctx *ctx, const kr_kustomization *k, const kr_resource 
 
 /* ---- running -------------------------------------------------------- */
 
-static kr_node *annotations_of(kr_ctx *ctx, kr_node *doc)
-{
-	kr_node *md = kr_map_get(doc, "metadata");
-	if (!md || md->type != KR_MAP)
-		return NULL;
-	kr_node *ann = kr_map_get(md, "annotations");
-	if (ann && ann->type == KR_MAP)
-		return ann;
-	ann = kr_node_map(&ctx->arena, 2);
-	if (!ann || kr_map_set(&ctx->arena, md, "annotations", ann) < 0)
-		return NULL;
-	return ann;
-}
-
-static int set_annotation(kr_ctx *ctx, kr_node *doc, const char *key, const char *val)
-{
-	kr_node *ann = annotations_of(ctx, doc);
-	kr_node *v = kr_node_str(&ctx->arena, val);
-	if (!ann || !v || kr_map_set(&ctx->arena, ann, key, v) < 0)
-		return kr_nomem(ctx);
-	return 0;
-}
 
 /* Remove annotations, and the annotations mapping when that empties it
  * (kyaml's ClearAnnotation, Resource.SetAnnotations). */
@@ -717,13 +696,13 @@ static int input_items(kr_ctx *ctx, const kr_resmap *m, int function, kr_node **
 		int rc;
 		if (!d || !idt || !idx || !seq)
 			return kr_nomem(ctx);
-		if ((rc = set_annotation(ctx, d, KUST_ID, idt)) < 0)
+		if ((rc = kr_doc_set_annotation(ctx, d, KUST_ID, idt)) < 0)
 			return rc;
 		if (function &&
-		    ((rc = set_annotation(ctx, d, "config.kubernetes.io/index", idx)) < 0 ||
-		     (rc = set_annotation(ctx, d, "internal.config.kubernetes.io/index", idx)) < 0 ||
-		     (rc = set_annotation(ctx, d, "config.kubernetes.io/id", seq)) < 0 ||
-		     (rc = set_annotation(ctx, d, "internal.config.kubernetes.io/id", seq)) < 0))
+		    ((rc = kr_doc_set_annotation(ctx, d, "config.kubernetes.io/index", idx)) < 0 ||
+		     (rc = kr_doc_set_annotation(ctx, d, "internal.config.kubernetes.io/index", idx)) < 0 ||
+		     (rc = kr_doc_set_annotation(ctx, d, "config.kubernetes.io/id", seq)) < 0 ||
+		     (rc = kr_doc_set_annotation(ctx, d, "internal.config.kubernetes.io/id", seq)) < 0))
 			return rc;
 		items[i] = d;
 	}
@@ -1066,7 +1045,7 @@ int kr_extplugin_run(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *
 		 * generator's only input */
 		if (!(fncfg = kr_node_copy(a, cfg->doc)))
 			return kr_nomem(ctx);
-		if ((rc = set_annotation(ctx, fncfg, LOCAL_CONFIG, "true")) < 0)
+		if ((rc = kr_doc_set_annotation(ctx, fncfg, LOCAL_CONFIG, "true")) < 0)
 			return rc;
 	}
 	if (!generate && (rc = input_items(ctx, m, function, &items)) < 0)
@@ -1118,10 +1097,10 @@ int kr_extplugin_run(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *
 			return kr_nomem(ctx);
 		items[0] = d;
 		nitems = 1;
-		if ((rc = set_annotation(ctx, d, "config.kubernetes.io/index", "0")) < 0 ||
-		    (rc = set_annotation(ctx, d, "internal.config.kubernetes.io/index", "0")) < 0 ||
-		    (rc = set_annotation(ctx, d, "config.kubernetes.io/id", "1")) < 0 ||
-		    (rc = set_annotation(ctx, d, "internal.config.kubernetes.io/id", "1")) < 0)
+		if ((rc = kr_doc_set_annotation(ctx, d, "config.kubernetes.io/index", "0")) < 0 ||
+		    (rc = kr_doc_set_annotation(ctx, d, "internal.config.kubernetes.io/index", "0")) < 0 ||
+		    (rc = kr_doc_set_annotation(ctx, d, "config.kubernetes.io/id", "1")) < 0 ||
+		    (rc = kr_doc_set_annotation(ctx, d, "internal.config.kubernetes.io/id", "1")) < 0)
 			return rc;
 	}
 	if (function) {

@@ -58,3 +58,33 @@ const char *kr_kust_string(kr_ctx *ctx, const kr_kustomization *k,
 	*rc = kr_kust_decode_string(ctx, k, kr_map_get(k->doc, field), field, gof, &s);
 	return *rc < 0 || !s[0] ? NULL : s;
 }
+
+kr_node *kr_doc_annotations(kr_ctx *ctx, kr_node *doc, int create)
+{
+	kr_node *md = kr_map_get(doc, "metadata");
+	if (!md || md->type != KR_MAP)
+		return NULL;
+	kr_node *ann = kr_map_get(md, "annotations");
+	if (ann && ann->type == KR_MAP)
+		return ann;
+	if (!create)
+		return NULL;
+	ann = kr_node_map(&ctx->arena, 2);
+	if (!ann || kr_map_set(&ctx->arena, md, "annotations", ann) < 0) {
+		kr_nomem(ctx);
+		return NULL;
+	}
+	return ann;
+}
+
+int kr_doc_set_annotation(kr_ctx *ctx, kr_node *doc, const char *key, const char *val)
+{
+	kr_node *md = kr_map_get(doc, "metadata");
+	if (!md || md->type != KR_MAP)
+		return 0;   /* no metadata mapping: nothing to annotate */
+	kr_node *ann = kr_doc_annotations(ctx, doc, 1);
+	kr_node *v = kr_node_str(&ctx->arena, val);
+	if (!ann || !v || kr_map_set(&ctx->arena, ann, key, v) < 0)
+		return kr_nomem(ctx);
+	return 0;
+}

@@ -92,4 +92,12 @@ const char *kr_kust_string(kr_ctx *ctx, const kr_kustomization *k,
 int kr_string_map_transform(kr_ctx *ctx, kr_layer *l, const char *field,
                             const char *noun, const kr_fslist *specs);
 
+/* An object's metadata.annotations mapping, made when `create` and
+ * missing; NULL when the object has no metadata mapping (or out of
+ * memory, which is then recorded). */
+kr_node *kr_doc_annotations(kr_ctx *ctx, kr_node *doc, int create);
+/* Set one annotation to a string (nothing when the object has no
+ * metadata mapping). */
+int kr_doc_set_annotation(kr_ctx *ctx, kr_node *doc, const char *key, const char *val);
+
 #endif
