@@ -47,6 +47,9 @@ typedef struct kr_ctx {
 	const char *stream_path;
 	const char *stream_data;
 	size_t stream_len;
+	/* The parse cache shared with other builds (kr_build_set_cache,
+	 * cache.h), or NULL. */
+	struct kr_cache *cache;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;
