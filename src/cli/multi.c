@@ -23,6 +23,9 @@
  *    --all) with its "/" turned into "_" (leading "./" and "../" dropped; a
  *    path with nothing left is named after the directory itself).  Two
  *    overlays that would get the same NAME are an error.
+ * KRENDER_NO_CACHE=1 in the environment turns the cache off (to measure
+ * what it brings: bench/multi); KRENDER_CACHE_STATS=1 prints its counts
+ * on stderr.
  * When any overlay fails, every failure is reported ("Error: DIR: ...")
  * and nothing is written.
  */
@@ -144,7 +147,11 @@ static void run_all(jobs *l, unsigned nthreads, const kr_build_options *opts,
                     int keep_inputs)
 {
 	kr_cache *cache = NULL;
-	kr_cache_new(&cache); /* without one (no memory), builds just parse */
+	/* without one (no memory, or KRENDER_NO_CACHE set for measurements
+	 * in bench/multi), builds just parse */
+	const char *nc = getenv("KRENDER_NO_CACHE");
+	if (!nc || !*nc)
+		kr_cache_new(&cache);
 	pool p = { l, opts, cache, keep_inputs, 0, PTHREAD_MUTEX_INITIALIZER };
 	if (nthreads > l->n)
 		nthreads = (unsigned)(l->n ? l->n : 1);
