@@ -23,7 +23,9 @@ typedef struct entry {
 	const char *bytes;      /* the parsed text, for an exact comparison */
 	kr_node **docs;
 	size_t ndocs;
-	kr_arena arena;         /* everything of the entry */
+	/* The entry, its bytes and trees are one malloc'd block of the exact
+	 * size (an arena per entry would map a fresh 256 KiB chunk for every
+	 * file, which costs more than the parsing it saves). */
 } entry;
 
 struct kr_cache {
@@ -59,8 +61,7 @@ void kr_cache_free(kr_cache *c)
 	for (size_t i = 0; i < c->nbuckets; i++)
 		for (entry *e = c->buckets[i], *next; e; e = next) {
 			next = e->next;
-			kr_arena a = e->arena;  /* the entry lives in its own arena */
-			kr_arena_free(&a);
+			free(e);
 		}
 	free(c->buckets);
 	pthread_mutex_destroy(&c->mu);
@@ -82,11 +83,9 @@ int kr_cache_stats(kr_cache *c, size_t *entries, size_t *hits, size_t *misses)
 	return 0;
 }
 
-/* A deep copy of a tree.  Into the cache (copy_text, file NULL): the text
- * is copied too, since the build's arena goes away.  Out of the cache: the
- * text is shared and every node gets the build's `file`. */
-static kr_node *copy_tree(kr_arena *a, const kr_node *n, int copy_text,
-                          const char *file)
+/* Out of the cache: a deep copy into the build's arena that shares the
+ * (immutable) text and gives every node the build's name for the file. */
+static kr_node *load_tree(kr_arena *a, const kr_node *n, const char *file)
 {
 	kr_node *c = kr_arena_alloc(a, sizeof(*c));
 	if (!c)
@@ -95,14 +94,6 @@ static kr_node *copy_tree(kr_arena *a, const kr_node *n, int copy_text,
 	c->file = file;
 	switch (n->type) {
 	case KR_SCALAR:
-		if (copy_text) {
-			char *s = kr_arena_alloc(a, n->u.s.len + 1);
-			if (!s)
-				return NULL;
-			memcpy(s, n->u.s.str, n->u.s.len);
-			s[n->u.s.len] = '\0';
-			c->u.s.str = s;
-		}
 		break;
 	case KR_MAP:
 		c->u.m.items = NULL;
@@ -112,8 +103,8 @@ static kr_node *copy_tree(kr_arena *a, const kr_node *n, int copy_text,
 			return NULL;
 		for (uint32_t i = 0; i < n->u.m.len; i++) {
 			kr_pair *p = &c->u.m.items[i];
-			p->key = copy_tree(a, n->u.m.items[i].key, copy_text, file);
-			p->value = copy_tree(a, n->u.m.items[i].value, copy_text, file);
+			p->key = load_tree(a, n->u.m.items[i].key, file);
+			p->value = load_tree(a, n->u.m.items[i].value, file);
 			if (!p->key || !p->value)
 				return NULL;
 		}
@@ -125,8 +116,76 @@ static kr_node *copy_tree(kr_arena *a, const kr_node *n, int copy_text,
 		    !(c->u.q.items = kr_arena_alloc(a, n->u.q.len * sizeof(kr_node *))))
 			return NULL;
 		for (uint32_t i = 0; i < n->u.q.len; i++)
-			if (!(c->u.q.items[i] = copy_tree(a, n->u.q.items[i], copy_text, file)))
+			if (!(c->u.q.items[i] = load_tree(a, n->u.q.items[i], file)))
 				return NULL;
+		break;
+	}
+	return c;
+}
+
+/* Into the cache: the trees, text included, go into one block whose size
+ * tree_size() computed; `bump` hands it out. */
+#define ALIGN(n) (((n) + 15) & ~(size_t)15)
+
+typedef struct bump {
+	char *p;
+	size_t used;
+} bump;
+
+static void *bump_alloc(bump *b, size_t n)
+{
+	void *r = b->p + b->used;
+	b->used += ALIGN(n);
+	return r;
+}
+
+static size_t tree_size(const kr_node *n)
+{
+	size_t s = ALIGN(sizeof(kr_node));
+	switch (n->type) {
+	case KR_SCALAR:
+		s += ALIGN(n->u.s.len + 1);
+		break;
+	case KR_MAP:
+		s += ALIGN(n->u.m.len * sizeof(kr_pair));
+		for (uint32_t i = 0; i < n->u.m.len; i++)
+			s += tree_size(n->u.m.items[i].key) + tree_size(n->u.m.items[i].value);
+		break;
+	case KR_SEQ:
+		s += ALIGN(n->u.q.len * sizeof(kr_node *));
+		for (uint32_t i = 0; i < n->u.q.len; i++)
+			s += tree_size(n->u.q.items[i]);
+		break;
+	}
+	return s;
+}
+
+static kr_node *store_tree(bump *b, const kr_node *n)
+{
+	kr_node *c = bump_alloc(b, sizeof(*c));
+	*c = *n;
+	c->file = NULL;
+	switch (n->type) {
+	case KR_SCALAR: {
+		char *t = bump_alloc(b, n->u.s.len + 1);
+		memcpy(t, n->u.s.str, n->u.s.len);
+		t[n->u.s.len] = '\0';
+		c->u.s.str = t;
+		break;
+	}
+	case KR_MAP:
+		c->u.m.cap = n->u.m.len;
+		c->u.m.items = bump_alloc(b, n->u.m.len * sizeof(kr_pair));
+		for (uint32_t i = 0; i < n->u.m.len; i++) {
+			c->u.m.items[i].key = store_tree(b, n->u.m.items[i].key);
+			c->u.m.items[i].value = store_tree(b, n->u.m.items[i].value);
+		}
+		break;
+	case KR_SEQ:
+		c->u.q.cap = n->u.q.len;
+		c->u.q.items = bump_alloc(b, n->u.q.len * sizeof(kr_node *));
+		for (uint32_t i = 0; i < n->u.q.len; i++)
+			c->u.q.items[i] = store_tree(b, n->u.q.items[i]);
 		break;
 	}
 	return c;
@@ -176,18 +235,21 @@ static void maybe_grow(kr_cache *c)
 static entry *make_entry(XXH128_hash_t h, unsigned mode, const kr_ctx *ctx,
                          const char *data, size_t len, kr_node **docs, size_t n)
 {
-	kr_arena a;
-	kr_arena_init(&a);
-	entry *e = kr_arena_zalloc(&a, sizeof(*e));
-	char *bytes = kr_arena_alloc(&a, len + 1);
-	kr_node **copies = kr_arena_alloc(&a, (n ? n : 1) * sizeof(kr_node *));
-	if (!e || !bytes || !copies)
-		goto fail;
+	size_t size = ALIGN(sizeof(entry)) + ALIGN(len + 1) +
+	              ALIGN(n * sizeof(kr_node *));
+	for (size_t i = 0; i < n; i++)
+		size += tree_size(docs[i]);
+	bump b = { malloc(size), 0 };
+	if (!b.p)
+		return NULL;
+	entry *e = bump_alloc(&b, sizeof(entry));
+	char *bytes = bump_alloc(&b, len + 1);
+	kr_node **copies = bump_alloc(&b, n * sizeof(kr_node *));
 	memcpy(bytes, data, len);
 	bytes[len] = '\0';
 	for (size_t i = 0; i < n; i++)
-		if (!(copies[i] = copy_tree(&a, docs[i], 1, NULL)))
-			goto fail;
+		copies[i] = store_tree(&b, docs[i]);
+	e->next = NULL;
 	e->hash = h;
 	e->mode = mode;
 	e->max_alias_nodes = ctx->opts.max_alias_nodes;
@@ -196,11 +258,7 @@ static entry *make_entry(XXH128_hash_t h, unsigned mode, const kr_ctx *ctx,
 	e->bytes = bytes;
 	e->docs = copies;
 	e->ndocs = n;
-	e->arena = a;
 	return e;
-fail:
-	kr_arena_free(&a);
-	return NULL;
 }
 
 int kr_cache_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
@@ -218,7 +276,7 @@ int kr_cache_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 	if (e) {
 		/* Published entries never change: copy outside the lock. */
 		for (size_t i = 0; i < e->ndocs; i++) {
-			kr_node *d = copy_tree(&ctx->arena, e->docs[i], 0, file);
+			kr_node *d = load_tree(&ctx->arena, e->docs[i], file);
 			if (!d || kr_doclist_push(&ctx->arena, out, d) < 0)
 				return kr_nomem(ctx);
 		}
@@ -242,9 +300,7 @@ int kr_cache_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 		maybe_grow(c);
 	}
 	pthread_mutex_unlock(&c->mu);
-	if (dup) {
-		kr_arena a = ne->arena;
-		kr_arena_free(&a);
-	}
+	if (dup)
+		free(ne);
 	return 0;
 }
