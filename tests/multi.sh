@@ -99,6 +99,15 @@ fi
 (cd "$tmp/x/a/b" && "$bin" build . ../../a_b -o "$tmp/n2" 2>"$tmp/err") &&
 	[ -f "$tmp/n2/b.yaml" ] && [ -f "$tmp/n2/a_b.yaml" ] &&
 	pass "-o name of ." || fail "-o name of .: $(ls "$tmp/n2" 2>&1) $(cat "$tmp/err")"
+# -o naming an existing file.
+: > "$tmp/afile"
+"$bin" build --all "$tree" -o "$tmp/afile" 2>"$tmp/err" && fail "-o FILE accepted" ||
+	{ grep -q -- "-o must name a directory" "$tmp/err" && [ ! -s "$tmp/afile" ] &&
+		pass "-o FILE refused" || fail "-o FILE: $(cat "$tmp/err")"; }
+# --all where ROOT is itself the only leaf: named after the directory.
+(cd "$tree/overlays/prod" && "$bin" build --all -o "$tmp/self" 2>"$tmp/err") &&
+	[ "$(ls "$tmp/self")" = prod.yaml ] && pass "--all . named after the directory" ||
+	fail "--all .: $(ls "$tmp/self" 2>&1) $(cat "$tmp/err")"
 # Bad flags.
 "$bin" build a b -j 0 2>"$tmp/err" && fail "-j 0 accepted" ||
 	{ grep -q -- "--jobs needs a number" "$tmp/err" && pass "-j 0 refused" || fail "-j 0: $(cat "$tmp/err")"; }
