@@ -45,7 +45,7 @@ enum kr_load_restrictor {
 	KR_LOAD_NONE = 1       /* LoadRestrictionsNone */
 };
 
-#define KR_BUILD_OPTIONS_VERSION 1
+#define KR_BUILD_OPTIONS_VERSION 2
 
 /* Options of one build.  Initialise with KR_BUILD_OPTIONS_INIT, then set
  * what differs from the defaults. */
@@ -60,9 +60,25 @@ typedef struct kr_build_options {
 	 * the newline).  NULL: warnings are dropped. */
 	void (*warn)(void *payload, const char *line);
 	void *warn_payload;
+	/* Since version 2 (a version 1 struct ends before these; it gets the
+	 * defaults).  Plugins other than kustomize's builtin ones, as
+	 * kustomize's --enable-alpha-plugins and --enable-exec allow them:
+	 * with enable_alpha_plugins, a `generators`/`transformers`/
+	 * `validators` config of another apiVersion runs as a legacy exec
+	 * plugin (an executable under $KUSTOMIZE_PLUGIN_HOME) or, when it is
+	 * annotated config.kubernetes.io/function, as a KRM function; an
+	 * `exec` function runs only with enable_exec too (without it
+	 * kustomize skips it, and krender warns).  Container functions are
+	 * refused.  These run programs named by the input: never enable them
+	 * for untrusted kustomizations. */
+	int enable_alpha_plugins;      /* 0 or 1 */
+	int enable_exec;               /* 0 or 1 */
+	/* Seconds a plugin process may run before it is killed and the build
+	 * fails; 0 means the default (300). */
+	unsigned int plugin_timeout;
 } kr_build_options;
 
-#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL }
+#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0 }
 
 typedef struct kr_build kr_build;
 

@@ -3,6 +3,7 @@
  * that runs the pipeline (build.c) and serialises the result (emit.c).
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,11 +31,17 @@ int kr_build_new(kr_build **out, const kr_build_options *opts)
 	if (!out)
 		return KR_EUSAGE;
 	*out = NULL;
-	if (opts && opts->version != KR_BUILD_OPTIONS_VERSION)
+	if (opts && opts->version != KR_BUILD_OPTIONS_VERSION && opts->version != 1)
 		return KR_EUSAGE;
 	kr_build *b = calloc(1, sizeof(*b));
 	if (!b)
 		return KR_ENOMEM;
+	/* a version 1 caller's struct ends before the plugin options */
+	kr_build_options v2 = KR_BUILD_OPTIONS_INIT;
+	if (opts && opts->version == 1) {
+		memcpy(&v2, opts, offsetof(kr_build_options, enable_alpha_plugins));
+		opts = &v2;
+	}
 	kr_ctx_init(&b->ctx, opts);
 	*out = b;
 	return 0;

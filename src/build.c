@@ -367,10 +367,16 @@ static int drop_local_config(kr_ctx *ctx, kr_resmap *m)
 			continue;
 		m->items[w++] = m->items[i];
 	}
-	if (w == m->len)
-		return 0;
-	m->len = w;
-	return kr_resmap_reindex(ctx, m);
+	/* IgnoreLocal makes a new map of what remains (FromResourceSlice): two
+	 * objects that the top level's own transformers gave one id are
+	 * refused there (kubectl panics: "may not add resource with an already
+	 * registered id"; err_dup_id_after_transform). */
+	kr_resmap fresh = { 0 };
+	for (size_t i = 0; i < w; i++)
+		if (kr_resmap_append(ctx, &fresh, m->items[i]) < 0)
+			return kr_wrap(ctx, "after the transformers of the top kustomization");
+	*m = fresh;
+	return 0;
 }
 
 int kr_build_resources(struct kr_build *b, const char *dir)

@@ -630,6 +630,12 @@ static int absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
 	return kr_resmap_reindex(ctx, m);
 }
 
+int kr_generators_absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
+                         int needs_hash, const char *origin)
+{
+	return absorb(ctx, m, doc, behavior, needs_hash, origin);
+}
+
 /* ---- the generators of one kustomization ---------------------------- */
 
 static int run_kind(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m, int secret,

@@ -64,5 +64,10 @@ int kr_generators_run_origin(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *
                              const char *origin);
 
 int kr_generators_add_hashes(kr_ctx *ctx, kr_resmap *m);
+/* Add a generated object to m as kustomize's appendReplaceOrMerge does,
+ * with `behavior` ("", "create", "merge" or "replace"); needs_hash marks
+ * it for a hash suffix (exec plugins: execplugin.c). */
+int kr_generators_absorb(kr_ctx *ctx, kr_resmap *m, kr_node *doc, const char *behavior,
+                         int needs_hash, const char *origin);
 
 #endif

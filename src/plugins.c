@@ -41,6 +41,7 @@
 #include <strings.h>
 
 #include "buildmeta.h"
+#include "execplugin.h"
 #include "generators.h"
 #include "kdecode.h"
 #include "resfactory.h"
@@ -527,6 +528,25 @@ typedef struct builtin {
 	int (*fn)(plug *p);
 } builtin;
 
+/* A config of another apiVersion, with --enable-alpha-plugins: an exec
+ * plugin or KRM function (execplugin.c), a generator or a transformer
+ * as the field it is listed in wants. */
+static int p_external(plug *p, int generate)
+{
+	const kr_extplugin *x;
+	const char *origin = NULL;
+	int rc;
+	if ((rc = kr_extplugin_load(p->ctx, p->k, p->cfg, &x)) < 0 ||
+	    (generate && (rc = kr_origin_of_config(p->ctx, p->cfg, &origin)) < 0))
+		return rc;
+	return kr_extplugin_run(p->ctx, p->k, p->cfg, x, generate, origin, p->m);
+}
+
+static int p_external_gen(plug *p) { return p_external(p, 1); }
+static int p_external_tr(plug *p) { return p_external(p, 0); }
+static const builtin external_generator = { "", 1, p_external_gen };
+static const builtin external_transformer = { "", 0, p_external_tr };
+
 /* kustomize's builtinhelpers factories (SortOrderTransformer is not one). */
 static const builtin builtins[] = {
 	{ "AnnotationsTransformer", 0, p_annotations },
@@ -551,15 +571,22 @@ static const builtin builtins[] = {
 };
 
 /* kustomize's loadAndConfigurePlugin: which builtin a config selects. */
-static int select_builtin(kr_ctx *ctx, const kr_resource *r, int want_generator,
-                          const builtin **out)
+static int select_builtin(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *r,
+                          int want_generator, const builtin **out)
 {
 	const char *file = r->doc->file ? r->doc->file : "?";
-	if (r->orig.group[0] || strcmp(r->orig.version, "builtin"))
-		return kr_fail_at(ctx, KR_EINVALID, file, r->doc->line, r->doc->col,
-		                  "external plugins disabled; unable to load external "
-		                  "plugin '%s' (krender runs only kustomize's builtin "
-		                  "plugins, apiVersion: builtin)", r->orig.kind);
+	if (r->orig.group[0] || strcmp(r->orig.version, "builtin")) {
+		const kr_extplugin *x;
+		if (!ctx->opts.enable_alpha_plugins)
+			return kr_fail_at(ctx, KR_EINVALID, file, r->doc->line, r->doc->col,
+			                  "external plugins disabled; unable to load external "
+			                  "plugin '%s' (a config whose apiVersion is not "
+			                  "'builtin' is an exec plugin or KRM function: it "
+			                  "runs only with --enable-alpha-plugins)", r->orig.kind);
+		/* checked now: kustomize loads every plugin before running any */
+		*out = want_generator ? &external_generator : &external_transformer;
+		return kr_extplugin_load(ctx, k, r, &x);
+	}
 	for (const builtin *b = builtins; b->kind; b++) {
 		if (strcmp(b->kind, r->orig.kind))
 			continue;
@@ -713,7 +740,7 @@ static int load_and_select(kr_ctx *ctx, const kr_kustomization *k,
 	if (!*sel)
 		return kr_nomem(ctx);
 	for (size_t i = 0; i < cfgs->len; i++)
-		if ((rc = select_builtin(ctx, cfgs->items[i], generators, &(*sel)[i])) < 0)
+		if ((rc = select_builtin(ctx, k, cfgs->items[i], generators, &(*sel)[i])) < 0)
 			return kr_wrap(ctx, "%s", field);
 	return 0;
 }

@@ -8,9 +8,10 @@
  * as objects it is a path: a file of plugin configs, or a kustomization
  * directory that is built (fully, as a resource directory is) and whose
  * objects are the configs.  All inline configs come first, then those of
- * the paths, in order.  A config must have `apiVersion: builtin` (anything
- * else is an external plugin, refused as kubectl refuses it without
- * --enable-alpha-plugins) and the kind of a builtin plugin.
+ * the paths, in order.  A config with `apiVersion: builtin` must name a
+ * builtin plugin; any other is an external plugin, refused as kubectl
+ * refuses it without --enable-alpha-plugins and run by execplugin.c with
+ * it.
  *
  * Generators run after configMapGenerator/secretGenerator; transformers
  * after the builtin transformers of the kustomization's fields;

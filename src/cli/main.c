@@ -67,13 +67,17 @@ static void usage_build(FILE *f)
 	        "  -o, --output string            if specified, write output to this path:\n"
 	        "                                 an existing directory gets one file per\n"
 	        "                                 resource, anything else one file\n"
-	        "      --enable-helm, --enable-alpha-plugins, --enable-exec,\n"
-	        "      --helm-command string, --helm-kube-version string,\n"
+	        "      --enable-alpha-plugins     run exec plugins and KRM functions named by\n"
+	        "                                 generators/transformers/validators configs\n"
+	        "                                 (never for untrusted kustomizations)\n"
+	        "      --enable-exec              with --enable-alpha-plugins, also run KRM\n"
+	        "                                 functions declared exec: {path: ...}\n"
+	        "      --plugin-timeout seconds   kill a plugin that runs longer (default 300)\n"
+	        "      --enable-helm, --helm-command string, --helm-kube-version string,\n"
 	        "      --helm-api-versions string\n"
 	        "                                 accepted for compatibility with kustomize and\n"
-	        "                                 Argo CD and ignored: krender refuses the\n"
-	        "                                 fields they enable (helmCharts, generators,\n"
-	        "                                 transformers) in any case\n"
+	        "                                 Argo CD and ignored: krender refuses\n"
+	        "                                 helmCharts in any case\n"
 	        "\n"
 	        "Environment:\n"
 	        "  KRENDER_BUILD_OPTIONS, ARGOCD_ENV_KRENDER_BUILD_OPTIONS\n"
@@ -96,7 +100,8 @@ static void usage_main(FILE *f)
 	        "Available Commands:\n"
 	        "  build        Build a kustomization target from a directory\n"
 	        "               [DIR] [-o|--output PATH] [--load-restrictor MODE]\n"
-	        "               [--enable-helm] [--enable-alpha-plugins] [--enable-exec]\n"
+	        "               [--enable-alpha-plugins] [--enable-exec] [--plugin-timeout S]\n"
+	        "               [--enable-helm]\n"
 	        "               [--helm-command X] [--helm-kube-version X] [--helm-api-versions X]\n"
 	        "  post-render  Helm post-renderer: stdin becomes DIR/all.yaml, build DIR\n"
 	        "               [DIR] [--load-restrictor MODE]\n"
@@ -198,8 +203,25 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
  * field level anyway (helmCharts, plugins): accepted so that a global
  * Argo CD kustomize.buildOptions keeps working. */
 static const char *const ignored_bool_flags[] = {
-	"--enable-helm", "--enable-alpha-plugins", "--enable-exec", NULL
+	"--enable-helm", NULL
 };
+
+/* A boolean flag as cobra reads it: --name, --name=true|false. */
+static int bool_flag(const char *a, const char *name, int *dst)
+{
+	size_t n = strlen(name);
+	if (strncmp(a, name, n))
+		return 0;
+	if (!a[n])
+		*dst = 1;
+	else if (!strcmp(a + n, "=true") || !strcmp(a + n, "=1"))
+		*dst = 1;
+	else if (!strcmp(a + n, "=false") || !strcmp(a + n, "=0"))
+		*dst = 0;
+	else
+		return 0;
+	return 1;
+}
 static const char *const ignored_value_flags[] = {
 	"--helm-command", "--helm-kube-version", "--helm-api-versions", NULL
 };
@@ -223,6 +245,19 @@ int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
 			     "LoadRestrictionsRootOnly, LoadRestrictionsNone", where, v);
 			return -1;
 		}
+		return 1;
+	}
+	if (bool_flag(a, "--enable-alpha-plugins", &opts->enable_alpha_plugins) ||
+	    bool_flag(a, "--enable-exec", &opts->enable_exec))
+		return 1;
+	if (opt_value(argc, argv, i, "--plugin-timeout", &v)) {
+		char *end;
+		unsigned long t = v ? strtoul(v, &end, 10) : 0;
+		if (!v || !*v || *end || t == 0 || t > 86400) {
+			fail("%s--plugin-timeout needs a number of seconds (1 to 86400)", where);
+			return -1;
+		}
+		opts->plugin_timeout = (unsigned int)t;
 		return 1;
 	}
 	for (int k = 0; ignored_bool_flags[k]; k++)
@@ -267,7 +302,7 @@ static int env_build_flags(const char *var, kr_build_options *opts)
 			rc = 1;
 		else if (r == 0)
 			rc = fail("%s: unsupported build option '%s' (accepted: "
-			          "--load-restrictor and the ignored helm/plugin flags; "
+			          "--load-restrictor, the plugin flags and the ignored helm flags; "
 			          "no paths, no -o)", var, words[i]);
 	}
 	free(copy);
