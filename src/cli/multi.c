@@ -368,7 +368,8 @@ static int is_value_flag(const char *a)
 {
 	static const char *const v[] = {
 		"-o", "--output", "-j", "--jobs", "--load-restrictor",
-		"--helm-command", "--helm-kube-version", "--helm-api-versions", NULL
+		"--helm-command", "--helm-kube-version", "--helm-api-versions",
+		"--plugin-timeout", NULL
 	};
 	for (int k = 0; v[k]; k++)
 		if (!strcmp(a, v[k]))
