@@ -143,6 +143,34 @@ KR_API int kr_build_resource_id(const kr_build *b, size_t i, kr_resource_id *id)
 KR_API int kr_build_set_stream(kr_build *b, const char *name,
                                const char *data, size_t len);
 
+/* A parse cache shared between builds (optional): when many builds read
+ * the same files (overlays of common bases), each distinct file content is
+ * parsed once.  Entries are keyed by the content itself (an XXH3-128 hash
+ * of the bytes, confirmed by comparing them), the kind of parse and the
+ * parse limits; never by a file's name or modification time, so a file
+ * that changed between two builds is parsed again and a stale result
+ * cannot be returned.  Files are still read by every build (their inputs
+ * and errors are those of a build without the cache); builds get deep
+ * copies of the cached trees, and the output is byte-identical with or
+ * without a cache.  Only successful parses are kept.
+ *
+ * A cache may be used by builds on several threads at once (one mutex
+ * guards its table; parsing and copying run outside it).  It keeps every
+ * distinct content it saw until kr_cache_free(): a long-running host
+ * should replace it from time to time.  Builds share text with the cache,
+ * so free the cache only after every build that used it (kr_build_free).
+ */
+typedef struct kr_cache kr_cache;
+KR_API int kr_cache_new(kr_cache **out);
+KR_API void kr_cache_free(kr_cache *cache);
+/* Statistics: distinct contents held, lookups answered from the cache and
+ * lookups that parsed.  Any pointer may be NULL. */
+KR_API int kr_cache_stats(kr_cache *cache, size_t *entries, size_t *hits,
+                          size_t *misses);
+/* Use `cache` (NULL: none) for the parsing of build `b`; call before
+ * kr_build_run(). */
+KR_API int kr_build_set_cache(kr_build *b, kr_cache *cache);
+
 /* The files a run read, successful or not: absolute, symlink-free paths,
  * sorted, each once.  They are every input of the build (kustomization
  * files, resources, patches, generator sources, configurations, schemas,

@@ -226,6 +226,14 @@ int kr_build_set_stream(kr_build *b, const char *name, const char *data,
 	return 0;
 }
 
+int kr_build_set_cache(kr_build *b, kr_cache *cache)
+{
+	if (!b || b->ran)
+		return KR_EUSAGE;
+	b->ctx.cache = cache;
+	return 0;
+}
+
 static int cmp_str(const void *x, const void *y)
 {
 	return strcmp(*(const char *const *)x, *(const char *const *)y);

@@ -53,6 +53,9 @@ typedef struct kr_ctx {
 	/* The checkout of the remote root being built, else NULL: its
 	 * kustomizations' bases must stay inside it (remote.h). */
 	const char *remote_top;
+	/* The parse cache shared with other builds (kr_build_set_cache,
+	 * cache.h), or NULL. */
+	struct kr_cache *cache;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

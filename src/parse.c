@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE 1
 #include "parse.h"
+#include "cache.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -801,9 +802,17 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 	return rc;
 }
 
+static int parse_uncached(kr_ctx *ctx, const char *file, const char *data,
+                          size_t len, unsigned flags, kr_doclist *out)
+{
+	return parse_piece(ctx, file, data, len, flags, 0, out);
+}
+
 int kr_yaml_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
                   unsigned flags, kr_doclist *out)
 {
+	if (ctx->cache)
+		return kr_cache_parse(ctx, file, data, len, flags, parse_uncached, out);
 	return parse_piece(ctx, file, data, len, flags, 0, out);
 }
 
@@ -815,9 +824,24 @@ static size_t count_lines(const char *s, size_t n)
 	return c;
 }
 
+static int parse_resources_uncached(kr_ctx *ctx, const char *file,
+                                    const char *data, size_t len,
+                                    unsigned flags, kr_doclist *out);
+
 int kr_yaml_parse_resources(kr_ctx *ctx, const char *file, const char *data,
                             size_t len, kr_doclist *out)
 {
+	if (ctx->cache)
+		return kr_cache_parse(ctx, file, data, len, KR_CACHE_MODE_RESOURCES,
+		                      parse_resources_uncached, out);
+	return parse_resources_uncached(ctx, file, data, len, 0, out);
+}
+
+static int parse_resources_uncached(kr_ctx *ctx, const char *file,
+                                    const char *data, size_t len,
+                                    unsigned flags, kr_doclist *out)
+{
+	(void)flags;
 	/* kio.ByteReader replaces "\r\n" by "\n" before anything else. */
 	if (memchr(data, '\r', len)) {
 		char *copy = kr_arena_alloc(&ctx->arena, len + 1);

@@ -231,6 +231,42 @@ static void test_api__diff_unified(void **state)
 	assert_int_equal(kr_diff_unified("a", 1, "b", 1, "A", "B", 3, NULL, NULL), KR_EUSAGE);
 }
 
+/* Two overlays of one base on one parse cache: the second build reuses
+ * the base's parsed files and prints what a build without a cache does. */
+static void test_api__cache(void **state)
+{
+	static const char *const dirs[3] = {
+		KR_SOURCE_DIR "/docs/examples/gitops/overlays/production",
+		KR_SOURCE_DIR "/docs/examples/gitops/overlays/staging",
+		KR_SOURCE_DIR "/docs/examples/gitops/overlays/production"
+	};
+	kr_cache *c = NULL;
+	size_t i, entries = 0, hits = 0, misses = 0;
+	(void)state;
+	assert_int_equal(kr_cache_new(&c), 0);
+	for (i = 0; i < 3; i++) {
+		kr_build *with = NULL, *without = NULL;
+		const char *d1, *d2;
+		size_t l1, l2;
+		assert_int_equal(kr_build_new(&with, NULL), 0);
+		assert_int_equal(kr_build_set_cache(with, c), 0);
+		assert_int_equal(kr_build_run(with, dirs[i]), 0);
+		assert_int_equal(kr_build_new(&without, NULL), 0);
+		assert_int_equal(kr_build_run(without, dirs[i]), 0);
+		assert_int_equal(kr_build_output(with, &d1, &l1), 0);
+		assert_int_equal(kr_build_output(without, &d2, &l2), 0);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(d1, d2, l1);
+		assert_int_equal(kr_build_input_count(with), kr_build_input_count(without));
+		kr_build_free(with);
+		kr_build_free(without);
+	}
+	assert_int_equal(kr_cache_stats(c, &entries, &hits, &misses), 0);
+	assert_true(entries > 0 && hits > 0);
+	assert_int_equal(entries, misses);
+	kr_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_api__stream_and_ids),
 		cmocka_unit_test(test_api__find_kustomizations),
 		cmocka_unit_test(test_api__diff_unified),
+		cmocka_unit_test(test_api__cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_threads.c - the library is thread-safe: builds of several trees run
  * at once on 8 threads (4 rounds each) give exactly the bytes of the same
  * builds run one by one.  Uses only the public API.  scripts/test also
- * runs it under ThreadSanitizer (scripts/tsan).
+ * runs it under ThreadSanitizer (scripts/tsan).  The second test runs
+ * the same builds on one shared parse cache (kr_cache).
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@ static const char *const trees[] = {
 #define ROUNDS 4
 
 static char *want[NTREES];
+static kr_cache *shared; /* NULL: builds without a cache */
 
 /* The output of a build, or "error: <message>". */
 static char *render(const char *dir)
@@ -36,6 +38,10 @@ static char *render(const char *dir)
 	kr_build *b = NULL;
 	if (kr_build_new(&b, NULL) != 0)
 		return NULL;
+	if (kr_build_set_cache(b, shared) != 0) {
+		kr_build_free(b);
+		return NULL;
+	}
 	char *res;
 	if (kr_build_run(b, dir) == 0) {
 		const char *data;
@@ -72,9 +78,8 @@ static void *worker(void *arg)
 	return (void *)(uintptr_t)bad;
 }
 
-static void test_threads__same_bytes(void **state)
+static void run_threads(void)
 {
-	(void)state;
 	for (size_t i = 0; i < NTREES; i++) {
 		want[i] = render(trees[i]);
 		assert_non_null(want[i]);
@@ -96,10 +101,48 @@ static void test_threads__same_bytes(void **state)
 		free(want[i]);
 }
 
+static void test_threads__same_bytes(void **state)
+{
+	(void)state;
+	shared = NULL;
+	run_threads();
+}
+
+/* One cache for all threads: the expected bytes come from builds without
+ * it (run_threads renders `want` before `shared` is set). */
+static void test_threads__shared_cache(void **state)
+{
+	(void)state;
+	shared = NULL;
+	for (size_t i = 0; i < NTREES; i++)
+		want[i] = render(trees[i]);
+	kr_cache *c = NULL;
+	assert_int_equal(kr_cache_new(&c), 0);
+	shared = c;
+	pthread_t th[NTHREADS];
+	for (size_t i = 0; i < NTHREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, worker, (void *)(uintptr_t)i), 0);
+	size_t bad = 0;
+	for (size_t i = 0; i < NTHREADS; i++) {
+		void *r;
+		assert_int_equal(pthread_join(th[i], &r), 0);
+		bad += (size_t)(uintptr_t)r;
+	}
+	assert_int_equal(bad, 0);
+	size_t hits;
+	assert_int_equal(kr_cache_stats(c, NULL, &hits, NULL), 0);
+	assert_true(hits > 0);
+	shared = NULL;
+	kr_cache_free(c);
+	for (size_t i = 0; i < NTREES; i++)
+		free(want[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads__same_bytes),
+		cmocka_unit_test(test_threads__shared_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

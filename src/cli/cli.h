@@ -43,6 +43,12 @@ int cmd_post_render(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
+/* `build` of several overlays (multi.c): whether the arguments ask for it
+ * (several paths, --all or -j), and the command itself. */
+int cli_build_is_multi(int argc, char **argv);
+int cmd_build_multi(int argc, char **argv);
+void usage_build_multi(FILE *f);
+
 void usage_post_render(FILE *f);
 void usage_check(FILE *f);
 void usage_diff(FILE *f);

@@ -93,6 +93,7 @@ static void usage_build(FILE *f)
 	        "                                 before those of the command line (an Argo CD\n"
 	        "                                 plugin's env entry KRENDER_BUILD_OPTIONS)\n",
 	        prog);
+	usage_build_multi(f);
 }
 
 static void usage_main(FILE *f)
@@ -372,6 +373,8 @@ static int cmd_build(int argc, char **argv)
 {
 	const char *dir = NULL, *out = NULL, *v;
 	kr_build_options opts;
+	if (cli_build_is_multi(argc, argv))
+		return cmd_build_multi(argc, argv);
 	if (cli_build_options(&opts))
 		return 1;
 

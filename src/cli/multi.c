@@ -1,0 +1,531 @@
+/*
+ * multi.c - `krender build` of several overlays in one run:
+ *
+ *   krender build DIR DIR... [-j N] [-o OUTDIR]
+ *   krender build --all [ROOT...] [-j N] [-o OUTDIR]
+ *
+ * --all builds every kustomization under each ROOT (default ".") and keeps
+ * the "leaves": those whose kustomization file no other build under the
+ * ROOT read, i.e. that are not a base (or generator/transformer source) of
+ * another one.  Components are not built on their own.  The leaves are
+ * found from the builds' inputs (kr_build_input), so every way one
+ * kustomization can use another counts, without a second parser of
+ * kustomization files.
+ *
+ * The builds run on -j threads (default: the number of CPUs) and share one
+ * parse cache (kr_cache), so a base read by twenty overlays is parsed
+ * once.  Results are written only when all builds are done, in argument
+ * (or walk) order, so the output does not depend on -j:
+ *  - without -o, each overlay's stream goes to stdout after a comment line
+ *    "# Source: DIR", overlays separated by "---";
+ *  - with -o OUTDIR (created when missing), each overlay goes to
+ *    OUTDIR/NAME.yaml, NAME being the overlay's path (relative to ROOT for
+ *    --all) with its "/" turned into "_" (leading "./" and "../" dropped; a
+ *    path with nothing left is named after the directory itself).  Two
+ *    overlays that would get the same NAME are an error.
+ * KRENDER_NO_CACHE=1 in the environment turns the cache off (to measure
+ * what it brings: bench/multi); KRENDER_CACHE_STATS=1 prints its counts
+ * on stderr.
+ * When any overlay fails, every failure is reported ("Error: DIR: ...")
+ * and nothing is written.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef struct job {
+	char *dir;          /* as shown and as built */
+	char *rel;          /* for the -o name: relative to ROOT, or dir */
+	char *kfile_real;   /* --all: realpath of the dir, "/" appended */
+	int is_component;
+	/* results */
+	char *out;
+	size_t outlen;
+	char *err;
+	char **inputs;      /* --all only */
+	size_t ninputs;
+} job;
+
+typedef struct jobs {
+	job *v;
+	size_t n, cap;
+} jobs;
+
+typedef struct pool {
+	jobs *l;
+	const kr_build_options *opts;
+	kr_cache *cache;
+	int keep_inputs;
+	size_t next;
+	pthread_mutex_t mu;
+} pool;
+
+static char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p) {
+		fputs("Error: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+static job *push(jobs *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		job *nv = realloc(l->v, l->cap * sizeof(*nv));
+		if (!nv) {
+			fputs("Error: out of memory\n", stderr);
+			exit(1);
+		}
+		l->v = nv;
+	}
+	job *j = &l->v[l->n++];
+	memset(j, 0, sizeof(*j));
+	return j;
+}
+
+static void run_one(pool *p, job *j)
+{
+	kr_build *b = NULL;
+	if (kr_build_new(&b, p->opts) < 0 || kr_build_set_cache(b, p->cache) < 0) {
+		j->err = xstrdup("out of memory");
+		kr_build_free(b);
+		return;
+	}
+	if (kr_build_run(b, j->dir) < 0) {
+		j->err = xstrdup(kr_build_error(b));
+	} else {
+		const char *data;
+		size_t len;
+		kr_build_output(b, &data, &len);
+		j->out = malloc(len + 1);
+		if (!j->out) {
+			j->err = xstrdup("out of memory");
+		} else {
+			memcpy(j->out, data, len);
+			j->outlen = len;
+		}
+	}
+	if (p->keep_inputs) {
+		size_t n = kr_build_input_count(b);
+		j->inputs = calloc(n ? n : 1, sizeof(char *));
+		if (!j->inputs)
+			j->err = xstrdup("out of memory");
+		else
+			for (size_t i = 0; i < n; i++)
+				j->inputs[j->ninputs++] = xstrdup(kr_build_input(b, i));
+	}
+	kr_build_free(b);
+}
+
+static void *worker(void *arg)
+{
+	pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->next;
+		while (i < p->l->n && p->l->v[i].is_component)
+			i++;
+		p->next = i + 1;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->l->n)
+			return NULL;
+		run_one(p, &p->l->v[i]);
+	}
+}
+
+static void run_all(jobs *l, unsigned nthreads, const kr_build_options *opts,
+                    int keep_inputs)
+{
+	kr_cache *cache = NULL;
+	/* without one (no memory, or KRENDER_NO_CACHE set for measurements
+	 * in bench/multi), builds just parse */
+	const char *nc = getenv("KRENDER_NO_CACHE");
+	if (!nc || !*nc)
+		kr_cache_new(&cache);
+	pool p = { l, opts, cache, keep_inputs, 0, PTHREAD_MUTEX_INITIALIZER };
+	if (nthreads > l->n)
+		nthreads = (unsigned)(l->n ? l->n : 1);
+	pthread_t *th = calloc(nthreads, sizeof(*th));
+	unsigned started = 0;
+	/* A thread that cannot start leaves its share to the others (and to
+	 * this thread). */
+	for (unsigned t = 1; th && t < nthreads; t++)
+		if (pthread_create(&th[started], NULL, worker, &p) == 0)
+			started++;
+	worker(&p);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	free(th);
+	if (getenv("KRENDER_CACHE_STATS") && cache) {
+		size_t e, h, m;
+		kr_cache_stats(cache, &e, &h, &m);
+		fprintf(stderr, "cache: %zu entries, %zu hits, %zu misses\n", e, h, m);
+	}
+	kr_cache_free(cache);
+}
+
+/* --all: record every kustomization of the walk. */
+struct walk_ctx {
+	jobs *l;
+	const char *root;
+};
+
+static int on_kustomization(void *payload, const char *dir, const char *kind)
+{
+	struct walk_ctx *w = payload;
+	job *j = push(w->l);
+	j->dir = xstrdup(dir);
+	size_t rn = strlen(w->root);
+	const char *rel = dir + rn;
+	while (*rel == '/')
+		rel++;
+	j->rel = xstrdup(*rel ? rel : ".");
+	j->is_component = !strcmp(kind, "Component");
+	char real[PATH_MAX];
+	if (realpath(dir, real)) {
+		size_t n = strlen(real);
+		j->kfile_real = malloc(n + 2);
+		if (j->kfile_real) {
+			memcpy(j->kfile_real, real, n);
+			memcpy(j->kfile_real + n, "/", 2);
+		}
+	}
+	return 0;
+}
+
+/* Whether a build other than `self` read the kustomization file of job
+ * `k` (its directory's "kustomization.yaml", ".yml" or "Kustomization":
+ * a path in that directory with no further "/"). */
+static int used_by_other(const jobs *l, size_t k)
+{
+	const char *pre = l->v[k].kfile_real;
+	if (!pre)
+		return 0;
+	size_t pn = strlen(pre);
+	static const char *const names[] = {
+		"kustomization.yaml", "kustomization.yml", "Kustomization"
+	};
+	for (size_t o = 0; o < l->n; o++) {
+		const job *j = &l->v[o];
+		if (o == k || j->is_component)
+			continue;
+		for (size_t i = 0; i < j->ninputs; i++) {
+			const char *in = j->inputs[i];
+			if (strncmp(in, pre, pn))
+				continue;
+			for (size_t m = 0; m < 3; m++)
+				if (!strcmp(in + pn, names[m]))
+					return 1;
+		}
+	}
+	return 0;
+}
+
+/* The -o file name of an overlay (see the top of the file). */
+static char *out_name(const job *j)
+{
+	const char *p = j->rel;
+	char buf[PATH_MAX + 8];
+	size_t w = 0;
+	while (*p) {
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int skip = n == 0 || (n == 1 && p[0] == '.') ||
+		           (n == 2 && p[0] == '.' && p[1] == '.' && w == 0);
+		if (!skip && w + n + 2 < PATH_MAX) {
+			if (w)
+				buf[w++] = '_';
+			memcpy(buf + w, p, n);
+			w += n;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	buf[w] = '\0';
+	if (w == 0) {
+		char real[PATH_MAX];
+		const char *base = "root";
+		if (realpath(j->dir, real)) {
+			const char *s = strrchr(real, '/');
+			if (s && s[1])
+				base = s + 1;
+		}
+		snprintf(buf, sizeof(buf), "%s", base);
+	}
+	size_t n = strlen(buf);
+	char *r = malloc(n + 6);
+	if (!r) {
+		fputs("Error: out of memory\n", stderr);
+		exit(1);
+	}
+	memcpy(r, buf, n);
+	memcpy(r + n, ".yaml", 6);
+	return r;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int write_file(const char *outdir, const char *name, const char *data,
+                      size_t len)
+{
+	size_t n = strlen(outdir) + strlen(name) + 2;
+	char *path = malloc(n);
+	if (!path)
+		return cli_fail("%s", "out of memory");
+	snprintf(path, n, "%s/%s", outdir, name);
+	FILE *f = fopen(path, "wb");
+	int rc = 0;
+	if (!f) {
+		rc = cli_fail("%s: %s", path, strerror(errno));
+	} else {
+		int bad = cli_write_all(f, data, len) < 0;
+		bad |= fclose(f) != 0;
+		if (bad)
+			rc = cli_fail("writing %s: %s", path, strerror(errno));
+	}
+	free(path);
+	return rc;
+}
+
+static int write_results(jobs *l, const char *outdir)
+{
+	if (!outdir) {
+		int first = 1;
+		for (size_t i = 0; i < l->n; i++) {
+			job *j = &l->v[i];
+			if (j->is_component)
+				continue;
+			if (!first)
+				fputs("---\n", stdout);
+			first = 0;
+			printf("# Source: %s\n", j->dir);
+			cli_write_all(stdout, j->out, j->outlen);
+		}
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return cli_fail("writing output: %s", strerror(errno));
+		return 0;
+	}
+	/* Names first, so that a clash writes nothing. */
+	char **names = calloc(l->n ? l->n : 1, sizeof(char *));
+	char **sorted = calloc(l->n ? l->n : 1, sizeof(char *));
+	size_t k = 0;
+	int rc = 0;
+	if (!names || !sorted)
+		rc = cli_fail("%s", "out of memory");
+	for (size_t i = 0; !rc && i < l->n; i++)
+		if (!l->v[i].is_component)
+			sorted[k++] = names[i] = out_name(&l->v[i]);
+	if (!rc && k > 1) {
+		qsort(sorted, k, sizeof(char *), cmp_strp);
+		for (size_t i = 1; i < k; i++)
+			if (!strcmp(sorted[i], sorted[i - 1])) {
+				rc = cli_fail("two overlays would be written to %s/%s; build "
+				              "them in separate runs", outdir, sorted[i]);
+				break;
+			}
+	}
+	if (!rc) {
+		struct stat st;
+		if (stat(outdir, &st) != 0) {
+			if (mkdir(outdir, 0777) != 0)
+				rc = cli_fail("%s: %s", outdir, strerror(errno));
+		} else if (!S_ISDIR(st.st_mode)) {
+			rc = cli_fail("%s: -o must name a directory when building "
+			              "several overlays", outdir);
+		}
+	}
+	for (size_t i = 0; !rc && i < l->n; i++)
+		if (!l->v[i].is_component)
+			rc = write_file(outdir, names[i], l->v[i].out, l->v[i].outlen);
+	for (size_t i = 0; names && i < l->n; i++)
+		free(names[i]);
+	free(names);
+	free(sorted);
+	return rc;
+}
+
+static unsigned default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)(n > 1024 ? 1024 : n) : 1;
+}
+
+/* The build flags that take a value as the next argument: keep in step with
+ * cli_build_flag in main.c (tests/remote.sh and tests/multi.sh cover them). */
+static int is_value_flag(const char *a)
+{
+	static const char *const v[] = {
+		"-o", "--output", "-j", "--jobs", "--load-restrictor",
+		"--helm-command", "--helm-kube-version", "--helm-api-versions",
+		"--plugin-timeout", "--remote-cache", "--remote-timeout", NULL
+	};
+	for (int k = 0; v[k]; k++)
+		if (!strcmp(a, v[k]))
+			return 1;
+	return 0;
+}
+
+int cli_build_is_multi(int argc, char **argv)
+{
+	int pos = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return 0; /* the help of build */
+		if (!strcmp(a, "--all") || !strncmp(a, "-j", 2) ||
+		    !strncmp(a, "--jobs", 6))
+			return 1;
+		if (is_value_flag(a))
+			i++;
+		else if (a[0] != '-' || a[1] == '\0')
+			pos++;
+	}
+	return pos > 1;
+}
+
+void usage_build_multi(FILE *f)
+{
+	fprintf(f,
+	        "\n"
+	        "Several overlays in one run:\n"
+	        "  %s build DIR DIR... [-j N] [-o OUTDIR] [flags]\n"
+	        "  %s build --all [ROOT...] [-j N] [-o OUTDIR] [flags]\n"
+	        "      --all                      build every kustomization under ROOT\n"
+	        "                                 (default .) that no other one there uses\n"
+	        "                                 as a base; components are skipped\n"
+	        "  -j, --jobs N                   parallel builds on N threads (default:\n"
+	        "                                 the number of CPUs); the output does not\n"
+	        "                                 depend on N; parsed files are shared\n"
+	        "  -o, --output OUTDIR            one file per overlay, OUTDIR/NAME.yaml:\n"
+	        "                                 NAME is the overlay's path (relative to\n"
+	        "                                 ROOT with --all) with '/' turned into '_';\n"
+	        "                                 without -o each overlay's stream goes to\n"
+	        "                                 stdout after a line \"# Source: DIR\",\n"
+	        "                                 overlays separated by \"---\"\n"
+	        "  When an overlay fails, all failures are reported and nothing is written.\n",
+	        cli_prog, cli_prog);
+}
+
+static void free_jobs(jobs *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		job *j = &l->v[i];
+		free(j->dir);
+		free(j->rel);
+		free(j->kfile_real);
+		free(j->out);
+		free(j->err);
+		for (size_t k = 0; k < j->ninputs; k++)
+			free(j->inputs[k]);
+		free(j->inputs);
+	}
+	free(l->v);
+}
+
+int cmd_build_multi(int argc, char **argv)
+{
+	const char *outdir = NULL, *v;
+	unsigned nthreads = default_jobs();
+	int all = 0;
+	kr_build_options opts;
+	if (cli_build_options(&opts))
+		return 1;
+	char **paths = calloc((size_t)argc + 1, sizeof(char *));
+	size_t npaths = 0;
+	if (!paths)
+		return cli_fail("%s", "out of memory");
+	int rc = 0;
+	for (int i = 0; i < argc && !rc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--all")) {
+			all = 1;
+		} else if ((r = cli_build_flag(argc, argv, &i, &opts, "")) != 0) {
+			if (r < 0)
+				rc = 1;
+		} else if (cli_opt_value(argc, argv, &i, "--output", &v) ||
+		           cli_opt_value(argc, argv, &i, "-o", &v)) {
+			if (!v)
+				rc = cli_fail("%s", "flag needs an argument: --output");
+			outdir = v;
+		} else if (cli_opt_value(argc, argv, &i, "--jobs", &v) ||
+		           cli_opt_value(argc, argv, &i, "-j", &v)) {
+			char *end;
+			long n = v ? strtol(v, &end, 10) : 0;
+			if (!v || *end || n < 1 || n > 1024)
+				rc = cli_fail("%s", "--jobs needs a number from 1 to 1024");
+			nthreads = (unsigned)n;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			rc = cli_fail("unknown flag: %s", a);
+		} else {
+			paths[npaths++] = argv[i];
+		}
+	}
+	if (!rc && npaths == 0 && !all)
+		rc = cli_fail("%s", "specify a kustomization directory");
+	if (rc) {
+		free(paths);
+		return rc;
+	}
+	if (all && npaths == 0)
+		paths[npaths++] = ".";
+
+	jobs l = { 0 };
+	for (size_t p = 0; p < npaths && !rc; p++) {
+		if (all) {
+			struct walk_ctx w = { &l, paths[p] };
+			int r = kr_find_kustomizations(paths[p], on_kustomization, &w);
+			if (r == KR_ENOTFOUND)
+				rc = cli_fail("%s: no such directory", paths[p]);
+			else if (r == KR_EUSAGE)
+				rc = cli_fail("%s: not a directory", paths[p]);
+			else if (r < 0)
+				rc = cli_fail("%s: cannot walk the tree", paths[p]);
+		} else {
+			job *j = push(&l);
+			j->dir = xstrdup(paths[p]);
+			j->rel = xstrdup(paths[p]);
+		}
+	}
+	free(paths);
+	if (!rc) {
+		run_all(&l, nthreads, &opts, all);
+		if (all) {
+			/* Bases and the like are not outputs (nor their errors). */
+			char *used = calloc(l.n ? l.n : 1, 1);
+			if (!used)
+				rc = cli_fail("%s", "out of memory");
+			for (size_t i = 0; !rc && i < l.n; i++)
+				used[i] = !l.v[i].is_component && used_by_other(&l, i);
+			for (size_t i = 0; !rc && i < l.n; i++)
+				if (used[i])
+					l.v[i].is_component = 1; /* i.e. skipped from here on */
+			free(used);
+		}
+	}
+	for (size_t i = 0; !rc && i < l.n; i++)
+		if (!l.v[i].is_component && l.v[i].err) {
+			for (size_t k = i; k < l.n; k++)
+				if (!l.v[k].is_component && l.v[k].err)
+					fprintf(stderr, "Error: %s: %s\n", l.v[k].dir, l.v[k].err);
+			rc = 1;
+		}
+	if (!rc)
+		rc = write_results(&l, outdir);
+	free_jobs(&l);
+	return rc;
+}

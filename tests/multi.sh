@@ -1,0 +1,121 @@
+#!/bin/sh
+# `krender build` of several overlays in one run (src/cli/multi.c): the
+# output of `build DIR...` and `build --all ROOT`, whatever -j, is byte for
+# byte the output of building each overlay alone; --all keeps only the
+# overlays no other kustomization uses; failures write nothing.
+#
+# usage: sh tests/multi.sh KRENDER SOURCE_DIR
+set -u
+bin=$1
+src=$2
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fails=0
+pass() { echo "ok: $1"; }
+fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
+cd "$src" || exit 1
+
+# --all on the GitOps fixture: base and the component are not outputs.
+tree=fixtures/gitops/tree
+for j in 1 2 3 4 5 6 7 8; do
+	rm -rf "$tmp/all"
+	if ! "$bin" build --all "$tree" -j "$j" -o "$tmp/all" 2>"$tmp/err"; then
+		fail "--all -j $j: $(cat "$tmp/err")"
+		continue
+	fi
+	names=$(cd "$tmp/all" && ls | tr '\n' ' ')
+	[ "$names" = "other.yaml overlays_prod.yaml overlays_staging.yaml " ] ||
+		{ fail "--all -j $j: files $names"; continue; }
+	ok=1
+	for o in other overlays/prod overlays/staging; do
+		"$bin" build "$tree/$o" > "$tmp/one.yaml" &&
+			cmp -s "$tmp/one.yaml" "$tmp/all/$(echo "$o" | tr / _).yaml" || ok=0
+	done
+	[ $ok = 1 ] && pass "--all -j $j: same bytes as one by one" ||
+		fail "--all -j $j: differs from one by one"
+done
+
+# --all to stdout: "# Source:" headers, in walk order, "---" between.
+{
+	for o in other overlays/prod overlays/staging; do
+		[ "$o" = other ] || echo "---"
+		echo "# Source: $tree/$o"
+		"$bin" build "$tree/$o"
+	done
+} > "$tmp/want.yaml"
+for j in 1 3 8; do
+	"$bin" build --all "$tree" -j "$j" > "$tmp/got.yaml" 2>"$tmp/err" &&
+		cmp -s "$tmp/want.yaml" "$tmp/got.yaml" && pass "--all stdout -j $j" ||
+		fail "--all stdout -j $j: $(cat "$tmp/err")"
+done
+
+# Every golden case that builds with plain `input`, all in one run: the
+# shared parse cache must not change a byte.
+dirs=
+for c in testdata/*/; do
+	c=${c%/}
+	[ -f "$c/expected.yaml" ] && [ "$(cat "$c/cmd")" = input ] || continue
+	dirs="$dirs $c/input"
+done
+for j in 1 2 5 8; do
+	rm -rf "$tmp/many"
+	# shellcheck disable=SC2086
+	if ! "$bin" build $dirs -j "$j" -o "$tmp/many" 2>"$tmp/err"; then
+		fail "golden dirs -j $j: $(head -5 "$tmp/err")"
+		continue
+	fi
+	bad=
+	for d in $dirs; do
+		cmp -s "${d%/input}/expected.yaml" "$tmp/many/$(echo "$d" | tr / _).yaml" ||
+			bad="$bad $d"
+	done
+	[ -z "$bad" ] && pass "golden dirs -j $j: every file as kubectl's" ||
+		fail "golden dirs -j $j:$bad"
+done
+
+# A failure: every failing overlay named, nothing written, exit 1.
+bad_case=testdata/smp_err_no_target/input
+if "$bin" build "$tree/other" "$bad_case" -o "$tmp/f" > "$tmp/out" 2>"$tmp/err"; then
+	fail "failure: exit 0"
+else
+	[ ! -e "$tmp/f" ] && [ ! -s "$tmp/out" ] &&
+		grep -q "^Error: $bad_case: " "$tmp/err" && pass "failure: nothing written" ||
+		fail "failure: $(cat "$tmp/err")"
+fi
+# Two overlays that would get the same file name.
+mkdir -p "$tmp/x/a_b" "$tmp/x/a/b"
+cp "$tree/other/"* "$tmp/x/a_b/" && cp "$tree/other/"* "$tmp/x/a/b/"
+if (cd "$tmp/x" && "$bin" build a_b a/b -o out 2>"$tmp/err"); then
+	fail "name clash: exit 0"
+else
+	grep -q "two overlays would be written to out/a_b.yaml" "$tmp/err" &&
+		[ ! -e "$tmp/x/out" ] && pass "name clash refused" || fail "name clash: $(cat "$tmp/err")"
+fi
+# -o naming: "./" and "../" dropped, "." named after the directory.
+(cd "$tmp/x/a" && "$bin" build ./b ../a_b -o "$tmp/n" 2>"$tmp/err") &&
+	[ -f "$tmp/n/b.yaml" ] && [ -f "$tmp/n/a_b.yaml" ] && pass "-o names" ||
+	fail "-o names: $(ls "$tmp/n" 2>&1) $(cat "$tmp/err")"
+(cd "$tmp/x/a/b" && "$bin" build . ../../a_b -o "$tmp/n2" 2>"$tmp/err") &&
+	[ -f "$tmp/n2/b.yaml" ] && [ -f "$tmp/n2/a_b.yaml" ] &&
+	pass "-o name of ." || fail "-o name of .: $(ls "$tmp/n2" 2>&1) $(cat "$tmp/err")"
+# -o naming an existing file.
+: > "$tmp/afile"
+"$bin" build --all "$tree" -o "$tmp/afile" 2>"$tmp/err" && fail "-o FILE accepted" ||
+	{ grep -q -- "-o must name a directory" "$tmp/err" && [ ! -s "$tmp/afile" ] &&
+		pass "-o FILE refused" || fail "-o FILE: $(cat "$tmp/err")"; }
+# --all where ROOT is itself the only leaf: named after the directory.
+(cd "$tree/overlays/prod" && "$bin" build --all -o "$tmp/self" 2>"$tmp/err") &&
+	[ "$(ls "$tmp/self")" = prod.yaml ] && pass "--all . named after the directory" ||
+	fail "--all .: $(ls "$tmp/self" 2>&1) $(cat "$tmp/err")"
+# Bad flags.
+"$bin" build a b -j 0 2>"$tmp/err" && fail "-j 0 accepted" ||
+	{ grep -q -- "--jobs needs a number" "$tmp/err" && pass "-j 0 refused" || fail "-j 0: $(cat "$tmp/err")"; }
+"$bin" build --all "$tmp/none" 2>"$tmp/err" && fail "--all missing root" ||
+	{ grep -q "no such directory" "$tmp/err" && pass "--all missing root" || fail "--all missing: $(cat "$tmp/err")"; }
+# One directory with -j is the plain build.
+"$bin" build -j 2 "$tree/other" > "$tmp/j1.yaml" && "$bin" build "$tree/other" > "$tmp/p.yaml"
+grep -q '^# Source: ' "$tmp/j1.yaml" && pass "one dir with -j has a header" || fail "one dir with -j"
+
+echo "multi: $fails failure(s)"
+[ "$fails" -eq 0 ]
