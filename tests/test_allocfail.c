@@ -9,7 +9,9 @@
  *    it is turned into) silently dropped the patch or generator: success
  *    with wrong output;
  *  - in reading a JSON patch's op/path/from strings skipped kustomize's
- *    internal-annotations handling: success with wrong output.
+ *    internal-annotations handling: success with wrong output;
+ *  - in reading a transformer config's origin path (buildMetadata:
+ *    [transformerAnnotations]) dropped its configuredIn: wrong output.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -94,12 +96,19 @@ static void test_allocfail__plugin_generators(void **state)
 	torture("plugin_generators");
 }
 
+static void test_allocfail__plugin_replacement_origin(void **state)
+{
+	(void)state;
+	torture("plugin_replacement");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allocfail__smp_inline_patch),
 		cmocka_unit_test(test_allocfail__plugin_patches),
 		cmocka_unit_test(test_allocfail__plugin_generators),
+		cmocka_unit_test(test_allocfail__plugin_replacement_origin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
