@@ -28,10 +28,16 @@ void kr_arena_init(kr_arena *a)
 	const char *env = getenv("KR_FAIL_ALLOC_AT");
 	if (env && *env)
 		a->fail_at = strtoul(env, NULL, 10);
+	/* the torture test (tests/alloc_torture.sh) learns how many
+	 * allocations a build makes from this */
+	env = getenv("KR_COUNT_ALLOCS");
+	a->report_count = env && *env && strcmp(env, "0") != 0;
 }
 
 void kr_arena_free(kr_arena *a)
 {
+	if (a->report_count)
+		fprintf(stderr, "krender: %lu arena allocations\n", a->count);
 	kr_arena_chunk *c = a->head;
 	while (c) {
 		kr_arena_chunk *next = c->next;

@@ -6,7 +6,8 @@
  * common case.  Built with -DKR_ARENA_MALLOC (CMake option KR_ARENA_MALLOC),
  * every allocation is a separate malloc() so that AddressSanitizer and
  * valgrind see each block.  An arena can be told to fail its k-th allocation
- * (kr_arena_fail_at) for allocation-failure tests.
+ * (KR_FAIL_ALLOC_AT=k in the environment) for allocation-failure tests;
+ * KR_COUNT_ALLOCS=1 prints the number of allocations when it is freed.
  */
 #ifndef KR_ARENA_H
 #define KR_ARENA_H
@@ -21,6 +22,7 @@ typedef struct kr_arena {
 	size_t total;           /* bytes obtained from malloc, for statistics */
 	unsigned long count;    /* number of allocations made */
 	unsigned long fail_at;  /* fail the fail_at-th allocation (0: never) */
+	int report_count;       /* KR_COUNT_ALLOCS set: print count when freed */
 } kr_arena;
 
 void kr_arena_init(kr_arena *a);

@@ -242,17 +242,22 @@ int kr_origin_builtin(kr_ctx *ctx, const kr_kustomization *k, const char *kind,
 	return origin_text(ctx, NULL, in, "builtin", kind, NULL, NULL, out);
 }
 
-/* The `path` of an origin text (the first line "path: ..."), or NULL. */
-static const char *origin_path_of(kr_ctx *ctx, const kr_node *origin)
+/* The `path` of an origin text (the first line "path: ..."), or NULL in
+ * *out; an error only when out of memory (not "no path": that would give
+ * wrong output). */
+static int origin_path_of(kr_ctx *ctx, const kr_node *origin, const char **out)
 {
+	*out = NULL;
 	if (!origin || origin->type != KR_SCALAR || strncmp(origin->u.s.str, "path: ", 6))
-		return NULL;
+		return 0;
 	const char *p = origin->u.s.str + 6;
 	const char *nl = strchr(p, '\n');
 	size_t n = nl ? (size_t)(nl - p) : strlen(p);
 	if (n >= 2 && (p[0] == '\'' || p[0] == '"'))
-		return NULL;   /* quoted: not from krender's texts */
-	return kr_arena_strndup(&ctx->arena, p, n);
+		return 0;   /* quoted: not from krender's texts */
+	if (!(*out = kr_arena_strndup(&ctx->arena, p, n)))
+		return kr_nomem(ctx);
+	return 0;
 }
 
 int kr_origin_of_config(kr_ctx *ctx, const kr_resource *cfg, const char **out)
@@ -261,7 +266,10 @@ int kr_origin_of_config(kr_ctx *ctx, const kr_resource *cfg, const char **out)
 	kr_node *o = kr_origin_get(cfg->doc);
 	if (!o)
 		return 0;
-	const char *path = origin_path_of(ctx, o);
+	const char *path;
+	int rc = origin_path_of(ctx, o, &path);
+	if (rc < 0)
+		return rc;
 	const char *api = kr_node_get_str(cfg->doc, "apiVersion", NULL);
 	const char *kind = kr_node_get_str(cfg->doc, "kind", NULL);
 	const char *name = kr_node_get_str(cfg->doc, "metadata", "name", NULL);

@@ -497,8 +497,14 @@ static const char *op_str(kr_ctx *ctx, const kr_node *op, const char *field)
 	const kr_node *v = kr_map_get(op, field);
 	if (!v || v->type != KR_SCALAR || kr_y11_type_of(v) == KR_Y11_NULL)
 		return NULL;
-	return kr_y11_as_string(&ctx->arena, v);
+	const char *s = kr_y11_as_string(&ctx->arena, v);
+	if (!s)
+		kr_nomem(ctx); /* callers tell it from an absent field by OP_NOMEM */
+	return s;
 }
+
+/* Did an op_str() run out of memory (rather than find no such field)? */
+#define OP_NOMEM(ctx) ((ctx)->err_code == KR_ENOMEM)
 
 int kr_json6902_apply(kr_ctx *ctx, const char *src, const kr_node *ops, kr_node *doc)
 {
@@ -512,6 +518,8 @@ int kr_json6902_apply(kr_ctx *ctx, const char *src, const kr_node *ops, kr_node 
 			               src, i);
 		const char *kind = op_str(ctx, op, "op");
 		const char *path = op_str(ctx, op, "path");
+		if (OP_NOMEM(ctx))
+			return KR_ENOMEM;
 		o.op = kind ? kind : "(none)";
 		o.path = path ? path : "(none)";
 		if (!kind || (strcmp(kind, "add") && strcmp(kind, "remove") &&
@@ -585,6 +593,8 @@ int kr_json6902_apply(kr_ctx *ctx, const char *src, const kr_node *ops, kr_node 
 				return op_fail(&o, "testing value %s failed: test failed", path);
 		} else { /* move, copy */
 			const char *from = op_str(ctx, op, "from");
+			if (OP_NOMEM(ctx))
+				return KR_ENOMEM;
 			if (!from)
 				return op_fail(&o, "%s", "missing from");
 			if (!from[0] || from[0] != '/')
@@ -644,6 +654,8 @@ static int internal_annotations(kr_ctx *ctx, const char *src, const kr_node *ops
 		const kr_node *op = ops->u.q.items[i];
 		const char *kind = op_str(ctx, op, "op");
 		const char *which[2] = { op_str(ctx, op, "path"), op_str(ctx, op, "from") };
+		if (OP_NOMEM(ctx))
+			return KR_ENOMEM;
 		for (int j = 0; j < 2; j++) {
 			const char *p = which[j];
 			if (!p || !kind)

@@ -423,7 +423,10 @@ int kr_smp_transform(kr_ctx *ctx, kr_layer *l)
 		if (!inl)
 			return kr_nomem(ctx);
 		kr_doclist tried = { 0 };
-		if (parse_patches(ctx, inl, s, strlen(s), &tried) == 0) {
+		rc = parse_patches(ctx, inl, s, strlen(s), &tried);
+		if (rc == KR_ENOMEM)
+			return rc; /* not a reason to try the entry as a path */
+		if (rc == 0) {
 			for (size_t j = 0; j < tried.len; j++)
 				if (kr_doclist_push(&ctx->arena, &docs, tried.docs[j]) < 0)
 					return kr_nomem(ctx);

@@ -165,12 +165,16 @@ static kr_node *one_field(plug *p, const char *field, kr_node *value)
 	return doc;
 }
 
-static kr_node *list_of(plug *p, kr_node *item)
+/* { field: [item] }; NULL when out of memory, and when item is NULL (its
+ * own allocation failed: an empty list would silently do nothing). */
+static kr_node *one_list_field(plug *p, const char *field, kr_node *item)
 {
-	kr_node *seq = kr_node_seq(&p->ctx->arena, 1);
-	if (!seq || (item && kr_seq_append(&p->ctx->arena, seq, item) < 0))
+	if (!item)
 		return NULL;
-	return seq;
+	kr_node *seq = kr_node_seq(&p->ctx->arena, 1);
+	if (!seq || kr_seq_append(&p->ctx->arena, seq, item) < 0)
+		return NULL;
+	return one_field(p, field, seq);
 }
 
 /* A mapping with the members of the config named in `names` (original
@@ -320,7 +324,7 @@ static int p_imagetag(plug *p)
 	kr_node *img = kr_plugin_member(p->doc, "imageTag");
 	if (!img || kr_y11_is_null(img))
 		return 0;
-	return run_field(p, one_field(p, "images", list_of(p, img)), &tc,
+	return run_field(p, one_list_field(p, "images", img), &tc,
 	                 kr_images_transform);
 }
 
@@ -334,7 +338,7 @@ static int p_replicas(plug *p)
 	kr_node *rep = kr_plugin_member(p->doc, "replica");
 	if (!rep || kr_y11_is_null(rep))
 		rep = kr_node_map(&p->ctx->arena, 0);  /* an empty types.Replica */
-	return run_field(p, one_field(p, "replicas", list_of(p, rep)), &tc,
+	return run_field(p, one_list_field(p, "replicas", rep), &tc,
 	                 kr_replicas_transform);
 }
 
@@ -343,7 +347,7 @@ static int p_patch(plug *p)
 	static const char *const names[] = { "path", "patch", "target", "options" };
 	kr_tconfig tc;
 	memset(&tc, 0, sizeof tc);
-	return run_field(p, one_field(p, "patches", list_of(p, pick(p, names, 4))), &tc,
+	return run_field(p, one_list_field(p, "patches", pick(p, names, 4)), &tc,
 	                 kr_patches_transform);
 }
 
@@ -357,7 +361,7 @@ static int p_json6902(plug *p)
 	kr_node *key = kr_node_str(&p->ctx->arena, "patch");
 	if (!e || !key || (op && kr_map_append(&p->ctx->arena, e, key, op) < 0))
 		return kr_nomem(p->ctx);
-	return run_field(p, one_field(p, "patchesJson6902", list_of(p, e)), &tc,
+	return run_field(p, one_list_field(p, "patchesJson6902", e), &tc,
 	                 kr_json6902_transform);
 }
 
@@ -418,8 +422,8 @@ static int generator(plug *p, int secret)
 		if (!key || kr_map_append(a, args, key, mv) < 0)
 			return kr_nomem(p->ctx);
 	}
-	p->sk.doc = one_field(p, secret ? "secretGenerator" : "configMapGenerator",
-	                      list_of(p, args));
+	p->sk.doc = one_list_field(p, secret ? "secretGenerator" : "configMapGenerator",
+	                           args);
 	if (!p->sk.doc)
 		return kr_nomem(p->ctx);
 	const char *origin;

@@ -12,7 +12,8 @@ case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fails=0
-pass() { echo "ok: $1"; }
+passes=0
+pass() { echo "ok: $1"; passes=$((passes + 1)); }
 fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
 
 cd "$src" || exit 1
@@ -56,6 +57,58 @@ rc=$?
 "$bin" frobnicate > "$tmp/stdout" 2>&1; rc=$?
 [ $rc -eq 1 ] && pass "unknown command" || fail "unknown command: rc=$rc"
 
+# Safe output: a write error is "Error: writing ..." and exit 1, and never
+# leaves a truncated file or a partly written directory behind.
+"$bin" build "$case_dir/input" -o /dev/full 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] && grep -q '^Error: writing /dev/full: No space left' "$tmp/stderr" &&
+	pass "-o /dev/full" || fail "-o /dev/full: rc=$rc $(cat "$tmp/stderr")"
+"$bin" build "$case_dir/input" > /dev/full 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] && grep -q '^Error: writing output: No space left' "$tmp/stderr" &&
+	pass "stdout full" || fail "stdout full: rc=$rc $(cat "$tmp/stderr")"
+"$bin" build "$case_dir/input" >&- 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] && grep -q '^Error: writing output: ' "$tmp/stderr" &&
+	pass "stdout closed" || fail "stdout closed: rc=$rc $(cat "$tmp/stderr")"
+"$bin" version >&- 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] && grep -q '^Error: writing output: ' "$tmp/stderr" &&
+	pass "version, stdout closed" || fail "version, stdout closed: rc=$rc"
+# a pipe whose reader is gone: reported (EPIPE), not a silent SIGPIPE death
+{ sleep 0.5; "$bin" build "$case_dir/input" 2> "$tmp/stderr"; echo $? > "$tmp/rc"; } | :
+rc=$(cat "$tmp/rc")
+[ "$rc" = 1 ] && grep -q '^Error: writing output: Broken pipe' "$tmp/stderr" &&
+	pass "broken pipe" || fail "broken pipe: rc=$rc $(cat "$tmp/stderr")"
+# -o FILE over an existing file: a write that fails half way (file size
+# limit, SIGXFSZ ignored so that write returns EFBIG) keeps the old file
+echo old > "$tmp/keep.yaml"
+(trap '' XFSZ; ulimit -f 1; "$bin" build "$case_dir/input" -o "$tmp/keep.yaml") 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] && [ "$(cat "$tmp/keep.yaml")" = old ] && grep -q '^Error: writing ' "$tmp/stderr" &&
+	[ -z "$(ls "$tmp" | grep krender-)" ] &&
+	pass "-o FILE, failed write keeps the old file" ||
+	fail "-o FILE, failed write keeps the old file: rc=$rc $(cat "$tmp/stderr")"
+# -o FILE through a symbolic link: the file it points to is replaced, the
+# link stays; the file's permissions are kept
+echo old > "$tmp/target.yaml"; chmod 640 "$tmp/target.yaml"; ln -s target.yaml "$tmp/link.yaml"
+"$bin" build "$case_dir/input" -o "$tmp/link.yaml" && [ -L "$tmp/link.yaml" ] &&
+	cmp -s "$tmp/target.yaml" "$case_dir/expected.yaml" &&
+	[ "$(stat -c %a "$tmp/target.yaml")" = 640 ] &&
+	pass "-o LINK" || fail "-o LINK"
+# -o DIR where one resource's file name is taken by a directory: nothing is
+# written (before, the files sorted before it were)
+mkdir -p "$tmp/odir/zeta_v1_configmap_app.yaml"
+"$bin" build "$case_dir/input" -o "$tmp/odir" 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] && [ "$(ls -A "$tmp/odir")" = zeta_v1_configmap_app.yaml ] &&
+	grep -q '^Error: writing .*zeta_v1_configmap_app.yaml' "$tmp/stderr" &&
+	pass "-o DIR, failed write leaves nothing" ||
+	fail "-o DIR, failed write leaves nothing: rc=$rc $(ls -A "$tmp/odir") $(cat "$tmp/stderr")"
+# -o DIR, a write failing half way (file size limit): nothing is written
+mkdir -p "$tmp/odir2" "$tmp/big"
+big=$(printf '%02000d' 0)
+printf 'resources: [cm.yaml]\n' > "$tmp/big/kustomization.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: "%s"}\n' "$big" > "$tmp/big/cm.yaml"
+(trap '' XFSZ; ulimit -f 1; "$bin" build "$tmp/big" -o "$tmp/odir2") 2> "$tmp/stderr"; rc=$?
+[ $rc -eq 1 ] && [ -z "$(ls -A "$tmp/odir2")" ] &&
+	pass "-o DIR, file size limit leaves nothing" ||
+	fail "-o DIR, file size limit leaves nothing: rc=$rc $(ls -A "$tmp/odir2") $(cat "$tmp/stderr")"
+
 # help
 "$bin" build --help | grep -q 'load-restrictor' && pass "build --help" || fail "build --help"
 "$bin" --help | grep -q 'build' && pass "--help" || fail "--help"
@@ -70,5 +123,5 @@ rc=$?
 	cmp -s "$tmp/b.yaml" testdata/load_bases_deprecated/expected.yaml &&
 	pass "deprecation warning" || fail "deprecation warning"
 
-echo "$(( 16 - fails )) passed, $fails failed"
+echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

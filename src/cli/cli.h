@@ -35,6 +35,20 @@ int cli_build_options(kr_build_options *opts);
 /* Write all bytes; 0 or -1. */
 int cli_write_all(FILE *f, const char *data, size_t len);
 
+/* Safe output (output.c): -o FILE through a temporary and rename (or
+ * directly to an existing device/FIFO), -o DIR with every file written
+ * before any is moved into place, stdout flushed and checked.  Each returns
+ * 0 or 1 (error reported). */
+int cli_output_file(const char *path, const char *data, size_t len);
+int cli_output_dir(kr_build *b, const char *dir);
+int cli_output_stdout(const char *data, size_t len);
+/* Occupy closed descriptors 0-2 (read-only /dev/null) so files the build
+ * opens never take their place and writes to them still fail. */
+void cli_guard_std_fds(void);
+/* The final check of stdout for every command: rc, or 1 if buffered
+ * output could not be written (reported). */
+int cli_finish_stdout(int rc);
+
 /* Read all of a stream into a malloc'd buffer; 0 or -1 (errno set). */
 int cli_read_all(FILE *f, char **data, size_t *len);
 

@@ -16,6 +16,7 @@
  * the exit status is 1.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,37 +145,6 @@ int cli_write_all(FILE *f, const char *data, size_t len)
 {
 	if (len && fwrite(data, 1, len, f) != len)
 		return -1;
-	return 0;
-}
-
-static int write_dir(kr_build *b, const char *dir)
-{
-	size_t n = kr_build_resource_count(b);
-	for (size_t i = 0; i < n; i++) {
-		const char *yaml, *name;
-		size_t len;
-		if (kr_build_resource(b, i, &yaml, &len, &name) < 0)
-			return fail("%s", "out of memory");
-		size_t plen = strlen(dir) + strlen(name) + 2;
-		char *path = malloc(plen);
-		if (!path)
-			return fail("%s", "out of memory");
-		snprintf(path, plen, "%s/%s", dir, name);
-		FILE *f = fopen(path, "wb");
-		if (!f) {
-			fprintf(stderr, "Error: %s: %s\n", path, strerror(errno));
-			free(path);
-			return 1;
-		}
-		int bad = write_all(f, yaml, len) < 0;
-		bad |= fclose(f) != 0;
-		if (bad) {
-			fprintf(stderr, "Error: writing %s: %s\n", path, strerror(errno));
-			free(path);
-			return 1;
-		}
-		free(path);
-	}
 	return 0;
 }
 
@@ -414,23 +384,12 @@ static int cmd_build(int argc, char **argv)
 	int rc = 0;
 	struct stat st;
 	if (out && stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = write_dir(b, out);
+		rc = cli_output_dir(b, out);
 	} else {
 		const char *data;
 		size_t len;
 		kr_build_output(b, &data, &len);
-		FILE *f = out ? fopen(out, "wb") : stdout;
-		if (!f) {
-			fprintf(stderr, "Error: %s: %s\n", out, strerror(errno));
-			rc = 1;
-		} else {
-			int bad = write_all(f, data, len) < 0;
-			bad |= (out ? fclose(f) : fflush(f)) != 0;
-			if (bad) {
-				fprintf(stderr, "Error: writing output: %s\n", strerror(errno));
-				rc = 1;
-			}
-		}
+		rc = out ? cli_output_file(out, data, len) : cli_output_stdout(data, len);
 	}
 	kr_build_free(b);
 	return rc;
@@ -460,7 +419,17 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	/* a closed stdout or broken pipe is reported, not a silent death */
+	cli_guard_std_fds();
+	signal(SIGPIPE, SIG_IGN);
+	return cli_finish_stdout(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
 	const char *base = argv[0] ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : (argv[0] ? argv[0] : "krender");
