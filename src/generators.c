@@ -406,6 +406,21 @@ static int load_pairs(kr_ctx *ctx, const kr_kustomization *k, const gen_args *a,
 		if ((rc = kv_push(ctx, l, kv)) < 0)
 			return rc;
 	}
+	/* kustomize writes the keys as untyped YAML and reads the object back
+	 * through go-yaml v3: a key that reads as a number, a boolean or null
+	 * makes a non-string map key, and kubectl fails ("json: unsupported
+	 * type"; gen_err_numeric_key). */
+	for (size_t i = 0; i < l->len; i++)
+		if (kr_resolve_plain(l->items[i].key, l->items[i].klen) != KR_TAG_STR)
+			return kr_fail(ctx, KR_EINVALID,
+			               "generator %s: the key `%.*s` reads as a YAML %s, not a "
+			               "string, when kustomize writes the object (kubectl "
+			               "fails with \"json: unsupported type\")", a->name,
+			               (int)l->items[i].klen, l->items[i].key,
+			               kr_resolve_plain(l->items[i].key, l->items[i].klen) ==
+			               KR_TAG_NULL ? "null"
+			               : kr_resolve_plain(l->items[i].key, l->items[i].klen) ==
+			               KR_TAG_BOOL ? "boolean" : "number");
 	/* Repeated keys (makeValidatedDataMap; kustomize says "configmap"
 	 * for Secrets too). */
 	for (size_t i = 1; i < l->len; i++)
