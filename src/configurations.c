@@ -304,6 +304,22 @@ static int merge_list(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src,
 	return rc;
 }
 
+/* Room for one more name-reference entry. */
+static int nameref_reserve(kr_ctx *ctx, kr_tconfig *tc)
+{
+	if (tc->name_reference_len < tc->name_reference_cap)
+		return 0;
+	size_t ncap = tc->name_reference_cap ? tc->name_reference_cap * 2 : 16;
+	kr_nameref *p = kr_arena_grow(&ctx->arena, tc->name_reference,
+	                              tc->name_reference_len * sizeof(*p),
+	                              ncap * sizeof(*p));
+	if (!p)
+		return kr_nomem(ctx);
+	tc->name_reference = p;
+	tc->name_reference_cap = ncap;
+	return 0;
+}
+
 /* nbrSlice.mergeOne: the referrers join every entry of the same target;
  * a new target is appended with its referrers as they are. */
 static int nameref_merge_one(kr_ctx *ctx, kr_tconfig *dst, const kr_nameref *e,
@@ -322,16 +338,8 @@ static int nameref_merge_one(kr_ctx *ctx, kr_tconfig *dst, const kr_nameref *e,
 	}
 	if (found)
 		return 0;
-	if (dst->name_reference_len == dst->name_reference_cap) {
-		size_t ncap = dst->name_reference_cap ? dst->name_reference_cap * 2 : 32;
-		kr_nameref *p = kr_arena_grow(&ctx->arena, dst->name_reference,
-		                              dst->name_reference_len * sizeof(*p),
-		                              ncap * sizeof(*p));
-		if (!p)
-			return kr_nomem(ctx);
-		dst->name_reference = p;
-		dst->name_reference_cap = ncap;
-	}
+	if (nameref_reserve(ctx, dst) < 0)
+		return KR_ENOMEM;
 	kr_nameref *n = &dst->name_reference[dst->name_reference_len++];
 	n->group = e->group;
 	n->version = e->version;
@@ -774,16 +782,8 @@ static int parse_namerefs(cfg_parse *p, const kr_node *n, kr_tconfig *tc)
 				return kr_nomem(ctx);
 		}
 		/* Appended as it is: the nbrSlice of one file is not merged. */
-		if (tc->name_reference_len == tc->name_reference_cap) {
-			size_t ncap = tc->name_reference_cap ? tc->name_reference_cap * 2 : 8;
-			kr_nameref *q = kr_arena_grow(&ctx->arena, tc->name_reference,
-			                              tc->name_reference_len * sizeof(*q),
-			                              ncap * sizeof(*q));
-			if (!q)
-				return kr_nomem(ctx);
-			tc->name_reference = q;
-			tc->name_reference_cap = ncap;
-		}
+		if (nameref_reserve(ctx, tc) < 0)
+			return KR_ENOMEM;
 		tc->name_reference[tc->name_reference_len++] = nr;
 	}
 	return 0;
