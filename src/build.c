@@ -53,11 +53,11 @@ static int load_resource_bytes(kr_ctx *ctx, const char *display,
 		kr_resource *r = kr_resource_new(&ctx->arena, docs.docs[i]);
 		/* kustomize asks the scope of every kind it meets; one outside
 		 * its precomputed table makes its builtin schema due (patch_smp.c) */
-		if (r && !ctx->openapi && !ctx->openapi_builtin &&
-		    !kr_kind_is_precomputed(kr_node_get_str(r->doc, "apiVersion", NULL)
-		                            ? kr_node_get_str(r->doc, "apiVersion", NULL) : "",
-		                            r->cur.kind))
-			ctx->openapi_builtin = 1;
+		if (r && !ctx->openapi && !ctx->openapi_builtin) {
+			const char *av = kr_node_get_str(r->doc, "apiVersion", NULL);
+			if (!kr_kind_is_precomputed(av ? av : "", r->cur.kind))
+				ctx->openapi_builtin = 1;
+		}
 		if (!r)
 			return kr_nomem(ctx);
 		if ((rc = kr_resmap_append(ctx, m, r)) < 0)
