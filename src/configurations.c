@@ -137,15 +137,6 @@ static int eff_equal(const kr_fieldspec *have, const kr_fieldspec *x)
 	return 1;
 }
 
-static int fs_copy(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src)
-{
-	memset(dst, 0, sizeof(*dst));
-	for (size_t i = 0; i < src->len; i++)
-		if (kr_fslist_push(ctx, dst, &src->items[i]) < 0)
-			return KR_ENOMEM;
-	return 0;
-}
-
 static uint32_t str_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -271,9 +262,11 @@ static int merge_list(kr_ctx *ctx, kr_fslist *dst, const kr_fslist *src,
 	if (!src->len)
 		return 0;
 	/* The common case: a sub-kustomization's list is the same copy of the
-	 * builtin one the parent has, entry for entry; nothing to add. */
+	 * builtin one the parent has (often the same shared array), entry for
+	 * entry; nothing to add. */
 	if (dst->len == src->len &&
-	    !memcmp(dst->items, src->items, src->len * sizeof(*src->items)))
+	    (dst->items == src->items ||
+	     !memcmp(dst->items, src->items, src->len * sizeof(*src->items))))
 		return 0;
 	if (use_index && index_build(ctx, &ix, dst, dst->len + src->len) < 0)
 		return KR_ENOMEM;
@@ -309,7 +302,10 @@ static int nameref_reserve(kr_ctx *ctx, kr_tconfig *tc)
 {
 	if (tc->name_reference_len < tc->name_reference_cap)
 		return 0;
+	int borrowed = tc->name_reference_cap < tc->name_reference_len;
 	size_t ncap = tc->name_reference_cap ? tc->name_reference_cap * 2 : 16;
+	while (ncap <= tc->name_reference_len)
+		ncap *= 2;
 	kr_nameref *p = kr_arena_grow(&ctx->arena, tc->name_reference,
 	                              tc->name_reference_len * sizeof(*p),
 	                              ncap * sizeof(*p));
@@ -317,11 +313,16 @@ static int nameref_reserve(kr_ctx *ctx, kr_tconfig *tc)
 		return kr_nomem(ctx);
 	tc->name_reference = p;
 	tc->name_reference_cap = ncap;
+	/* the entries' spec lists stay shared until they change */
+	if (borrowed)
+		for (size_t i = 0; i < tc->name_reference_len; i++)
+			tc->name_reference[i].specs.cap = 0;
 	return 0;
 }
 
 /* nbrSlice.mergeOne: the referrers join every entry of the same target;
- * a new target is appended with its referrers as they are. */
+ * a new target is appended with its referrers as they are.  A new entry
+ * shares e's specs, which must live in the arena and not change. */
 static int nameref_merge_one(kr_ctx *ctx, kr_tconfig *dst, const kr_nameref *e,
                              const origins *o)
 {
@@ -332,6 +333,14 @@ static int nameref_merge_one(kr_ctx *ctx, kr_tconfig *dst, const kr_nameref *e,
 		    strcmp(c->version, e->version))
 			continue;
 		found = 1;
+		if (c->specs.len == e->specs.len && c->specs.items == e->specs.items)
+			continue; /* the same shared list: nothing to add */
+		if (dst->name_reference_cap < dst->name_reference_len) {
+			/* borrowed: copy the array before changing an entry */
+			if (nameref_reserve(ctx, dst) < 0)
+				return KR_ENOMEM;
+			c = &dst->name_reference[i];
+		}
 		int rc = merge_list(ctx, &c->specs, &e->specs, "NameReference", o);
 		if (rc < 0)
 			return rc;
@@ -344,7 +353,10 @@ static int nameref_merge_one(kr_ctx *ctx, kr_tconfig *dst, const kr_nameref *e,
 	n->group = e->group;
 	n->version = e->version;
 	n->kind = e->kind;
-	return fs_copy(ctx, &n->specs, &e->specs);
+	/* shared until it changes (`e` is a finished configuration) */
+	n->specs = e->specs;
+	n->specs.cap = 0;
+	return 0;
 }
 
 static int fs_less(const void *a, const void *b)
@@ -513,25 +525,18 @@ static int builtin_config(kr_ctx *ctx, kr_tconfig *tc)
 	return sort_config(ctx, tc);
 }
 
-/* Deep copy of a configuration into the arena. */
-static int tconfig_copy(kr_ctx *ctx, kr_tconfig *dst, const kr_tconfig *src)
+/* A configuration that shares src's arrays (copy on write: the lists and
+ * the name-reference array are marked borrowed, and the first change
+ * copies them).  Every kustomization starts from the builtin
+ * configuration; copying it each time was most of the fresh memory a
+ * build touched. */
+static void tconfig_borrow(kr_tconfig *dst, const kr_tconfig *src)
 {
-	memset(dst, 0, sizeof(*dst));
+	*dst = *src;
 	for (size_t i = 0; i < NELEM(merge_order); i++)
-		if (merge_order[i].name &&
-		    fs_copy(ctx, LIST(dst, merge_order[i].off), LIST(src, merge_order[i].off)) < 0)
-			return KR_ENOMEM;
-	size_t n = src->name_reference_len;
-	dst->name_reference = kr_arena_alloc(&ctx->arena, (n ? n : 1) * sizeof(kr_nameref));
-	if (!dst->name_reference)
-		return kr_nomem(ctx);
-	dst->name_reference_len = dst->name_reference_cap = n;
-	for (size_t i = 0; i < n; i++) {
-		dst->name_reference[i] = src->name_reference[i];
-		if (fs_copy(ctx, &dst->name_reference[i].specs, &src->name_reference[i].specs) < 0)
-			return KR_ENOMEM;
-	}
-	return 0;
+		if (merge_order[i].name)
+			LIST(dst, merge_order[i].off)->cap = 0;
+	dst->name_reference_cap = 0;
 }
 
 static int tconfig_is_empty(const kr_tconfig *tc)
@@ -1051,7 +1056,12 @@ static int load_crd_type(crd_parse *p, kr_tconfig *tc, const char *kind,
 			if (!(fs.path = join_path(ctx, path, name, key ? key : "name")) ||
 			    origin_add(ctx, p->o, fs.path, p->file, kv->key) < 0)
 				return kr_nomem(ctx);
-			kr_nameref nr = { "", version, rkind, { &fs, 1, 1 } };
+			/* in the arena: a new entry shares its specs */
+			kr_fieldspec *one = kr_arena_alloc(&ctx->arena, sizeof(*one));
+			if (!one)
+				return kr_nomem(ctx);
+			*one = fs;
+			kr_nameref nr = { "", version, rkind, { one, 1, 1 } };
 			if ((rc = nameref_merge_one(ctx, tc, &nr, p->o)) < 0)
 				return rc;
 		}
@@ -1146,8 +1156,7 @@ int kr_tconfig_load_user(kr_ctx *ctx, const kr_kustomization *k, kr_tconfig *tc)
 			    (rc = merge_config(ctx, &user, &one, &o)) < 0)
 				return kr_wrap(ctx, "%s: configurations", k->file);
 		}
-		if ((rc = tconfig_copy(ctx, &builtin, &bc->sorted)) < 0)
-			return rc;
+		tconfig_borrow(&builtin, &bc->sorted);
 		if ((rc = merge_config(ctx, &builtin, &user, &o)) < 0)
 			return kr_wrap(ctx, "%s: configurations", k->file);
 		/* ra.MergeConfig(tConfig) */
@@ -1155,8 +1164,7 @@ int kr_tconfig_load_user(kr_ctx *ctx, const kr_kustomization *k, kr_tconfig *tc)
 			return kr_wrap(ctx, "%s: merging the transformer configuration",
 			               k->file);
 	} else if (tconfig_is_empty(tc)) {
-		if ((rc = tconfig_copy(ctx, tc, &bc->merged)) < 0)
-			return rc;
+		tconfig_borrow(tc, &bc->merged);
 	} else if ((rc = merge_config(ctx, tc, &bc->sorted, &o)) < 0) {
 		return kr_wrap(ctx, "%s: merging the transformer configuration", k->file);
 	}

@@ -231,8 +231,10 @@ int kr_fslist_add(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs)
 
 int kr_fslist_push(kr_ctx *ctx, kr_fslist *l, const kr_fieldspec *fs)
 {
-	if (l->len == l->cap) {
+	if (l->len >= l->cap) { /* full, or borrowed (cap < len) */
 		size_t ncap = l->cap ? l->cap * 2 : 16;
+		while (ncap <= l->len)
+			ncap *= 2;
 		kr_fieldspec *p = kr_arena_grow(&ctx->arena, l->items,
 		                                l->len * sizeof(*p), ncap * sizeof(*p));
 		if (!p)

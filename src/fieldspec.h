@@ -33,7 +33,10 @@ typedef struct kr_fieldspec {
 	int create;          /* create missing fields */
 } kr_fieldspec;
 
-/* A growable list of field specs (kustomize's FsSlice). */
+/* A growable list of field specs (kustomize's FsSlice).  cap < len means
+ * the items are borrowed: shared with another list (the builtin
+ * configuration every kustomization starts from) and read-only; the first
+ * kr_fslist_push copies them. */
 typedef struct kr_fslist {
 	kr_fieldspec *items;
 	size_t len, cap;

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,20 @@ int kr_go_shortest_digits(double v, int bits, char *d, int *dp)
 	int nd = 0;
 	int maxp = bits == 32 ? 9 : 17;
 	v = fabs(v);
+	/* Integers below 2^53 (2^24 for float32) are exact and their neighbours
+	 * are at least 1 away, so their shortest form is their own digits.
+	 * The common case (ports, replicas, sizes) then needs no printf. */
+	if (v >= 1 && v < (bits == 32 ? 16777216.0 : 9007199254740992.0) && v == floor(v)) {
+		char tmp[20];
+		int n = 0;
+		for (uint64_t u = (uint64_t)v; u; u /= 10)
+			tmp[n++] = (char)('0' + u % 10);
+		for (int i = 0; i < n; i++)
+			d[i] = tmp[n - 1 - i];
+		*dp = n;
+		nd = n;
+		goto found;
+	}
 #define READS_BACK(s) (bits == 32 ? (float)strtod((s), NULL) == (float)v : strtod((s), NULL) == v)
 	for (int p = 1; p <= maxp; p++) {
 		snprintf(buf, sizeof buf, "%.*e", p - 1, v);

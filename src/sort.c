@@ -120,17 +120,50 @@ const char *const kr_default_order_last[] = {
 const size_t kr_default_order_first_len = NELEM(kr_default_order_first);
 const size_t kr_default_order_last_len = NELEM(kr_default_order_last);
 
+/* kr_kind_rank's perfect hash: slot (length * 6 + first letter) % 64 is
+ * different for every listed kind, so a lookup is one slot and at most one
+ * memcmp; sorting field specs and objects calls it thousands of times per
+ * build.  The table repeats the lists above (generated from them; the
+ * kind_rank unit test in tests/test_resmap.c checks every entry). */
+typedef struct rank_slot {
+	const char *kind;
+	unsigned char len;
+	signed char rank;
+} rank_slot;
+
+static const rank_slot rank_slots[64] = {
+	[0] = { "Deployment", 10, -4 },
+	[2] = { "PodDisruptionBudget", 19, -1 },
+	[4] = { "Namespace", 9, -22 },
+	[5] = { "ClusterRole", 11, -15 },
+	[8] = { "LimitRange", 10, -8 },
+	[10] = { "ValidatingWebhookConfiguration", 30, 2 },
+	[14] = { "PersistentVolumeClaim", 21, -5 },
+	[19] = { "CustomResourceDefinition", 24, -19 },
+	[20] = { "RoleBinding", 11, -14 },
+	[21] = { "StatefulSet", 11, -3 },
+	[27] = { "StorageClass", 12, -20 },
+	[30] = { "PriorityClass", 13, -7 },
+	[32] = { "ResourceQuota", 13, -21 },
+	[39] = { "ServiceAccount", 14, -18 },
+	[42] = { "Role", 4, -16 },
+	[45] = { "CronJob", 7, -2 },
+	[47] = { "ClusterRoleBinding", 18, -13 },
+	[48] = { "PersistentVolume", 16, -6 },
+	[53] = { "MutatingWebhookConfiguration", 28, 1 },
+	[54] = { "PodSecurityPolicy", 17, -17 },
+	[55] = { "Secret", 6, -11 },
+	[57] = { "ConfigMap", 9, -12 },
+	[59] = { "Endpoints", 9, -10 },
+	[61] = { "Service", 7, -9 },
+};
+
 int kr_kind_rank(const char *kind)
 {
-	/* Most kinds start with a letter no listed kind starts with. */
-	if (!strchr("NRSCPELDMV", kind[0]) || !kind[0])
-		return 0;
-	for (size_t i = 0; i < NELEM(kr_default_order_first); i++)
-		if (kr_default_order_first[i][0] == kind[0] && !strcmp(kind, kr_default_order_first[i]))
-			return (int)i - (int)NELEM(kr_default_order_first);
-	for (size_t i = 0; i < NELEM(kr_default_order_last); i++)
-		if (kr_default_order_last[i][0] == kind[0] && !strcmp(kind, kr_default_order_last[i]))
-			return 1 + (int)i;
+	size_t len = strnlen(kind, 31);
+	const rank_slot *s = &rank_slots[(len * 6 + (unsigned char)kind[0]) % 64];
+	if (s->len == len && s->kind && !memcmp(s->kind, kind, len))
+		return s->rank;
 	return 0;
 }
 

@@ -28,6 +28,9 @@ typedef struct kr_tconfig {
 	kr_fslist images;
 	kr_fslist replicas;
 	kr_fslist var_reference;
+	/* name_reference_cap < name_reference_len: the array is borrowed
+	 * (read-only), as are the specs of its entries (configurations.c
+	 * copies it before a change). */
 	kr_nameref *name_reference;
 	size_t name_reference_len, name_reference_cap;
 } kr_tconfig;

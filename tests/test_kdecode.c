@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "ctx.h"
+#include "gonum.h"
 #include "kdecode.h"
 #include "kustomization.h"
 #include "parse.h"
@@ -373,11 +374,42 @@ static void test_kdecode__decoded_values(void **state)
 	kr_ctx_free(&ctx);
 }
 
+/* Shortest digits: the integer fast path and the printf path agree with
+ * Go's strconv.FormatFloat(v, 'e', -1, bits). */
+static void check_digits(double v, int bits, const char *want, int want_dp)
+{
+	char d[32];
+	int dp = 0;
+	int n = kr_go_shortest_digits(v, bits, d, &dp);
+	d[n] = '\0';
+	assert_string_equal(d, want);
+	assert_int_equal(dp, want_dp);
+}
+
+static void test_kdecode__shortest_digits(void **state)
+{
+	(void)state;
+	check_digits(8080, 64, "808", 4);
+	check_digits(1, 64, "1", 1);
+	check_digits(-42, 64, "42", 2);
+	check_digits(1e15, 64, "1", 16);
+	check_digits(9007199254740991.0, 64, "9007199254740991", 16);
+	check_digits(9007199254740992.0, 64, "9007199254740992", 16);
+	check_digits(1e21, 64, "1", 22);
+	check_digits(16777215, 32, "16777215", 8);
+	check_digits((float)16777217, 32, "16777216", 8); /* float32 has no 16777217 */
+	check_digits(0.5, 64, "5", 0);
+	check_digits(0.1, 64, "1", 0);
+	check_digits(2.5, 32, "25", 1);
+	check_digits((float)123456789, 32, "12345679", 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kdecode__yaml11_types),
 		cmocka_unit_test(test_kdecode__values),
+		cmocka_unit_test(test_kdecode__shortest_digits),
 		cmocka_unit_test(test_kdecode__errors),
 		cmocka_unit_test(test_kdecode__int64_json_numbers),
 		cmocka_unit_test(test_kdecode__decoded_values),

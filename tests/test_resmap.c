@@ -129,6 +129,28 @@ static void test_resmap__legacy_sort(void **state)
 	kr_ctx_free(&ctx);
 }
 
+/* Every kind of kustomize's orderFirst/orderLast lists gets its rank, and
+ * near misses (a prefix, a longer name, other case) get none. */
+static void test_resmap__kind_rank(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < kr_default_order_first_len; i++)
+		assert_int_equal(kr_kind_rank(kr_default_order_first[i]),
+		                 (int)i - (int)kr_default_order_first_len);
+	for (size_t i = 0; i < kr_default_order_last_len; i++)
+		assert_int_equal(kr_kind_rank(kr_default_order_last[i]), 1 + (int)i);
+	const char *none[] = { "", "Pod", "Services", "Servic", "service", "ConfigMaps",
+	                       "Rolebinding", "ValidatingWebhookConfigurationX",
+	                       "AVeryLongKindNameThatIsLongerThanAnyListedOne" };
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		assert_int_equal(kr_kind_rank(none[i]), 0);
+	assert_true(kr_gvk_less("", "v1", "Namespace", "", "v1", "ConfigMap"));
+	assert_true(kr_gvk_less("apps", "v1", "Deployment", "", "v1", "Pod"));
+	assert_true(kr_gvk_less("", "v1", "Pod", "admissionregistration.k8s.io", "v1",
+	                        "ValidatingWebhookConfiguration"));
+	assert_false(kr_gvk_less("", "v1", "Pod", "", "v1", "Pod"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_resmap__duplicates_by_effective_namespace),
 		cmocka_unit_test(test_resmap__many_entries_lookup),
 		cmocka_unit_test(test_resmap__legacy_sort),
+		cmocka_unit_test(test_resmap__kind_rank),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
