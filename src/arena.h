@@ -23,6 +23,9 @@ typedef struct kr_arena {
 	unsigned long count;    /* number of allocations made */
 	unsigned long fail_at;  /* fail the fail_at-th allocation (0: never) */
 	int report_count;       /* KR_COUNT_ALLOCS set: print count when freed */
+	int small;              /* set before the first allocation: small
+	                         * malloc'd chunks (for process-wide tables)
+	                         * instead of huge-page chunks */
 } kr_arena;
 
 void kr_arena_init(kr_arena *a);

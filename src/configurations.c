@@ -430,12 +430,15 @@ static int sort_config(kr_ctx *ctx, kr_tconfig *tc)
 	                   sizeof(*tc->name_reference), nr_less);
 }
 
+static int merge_config(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
+                        const origins *o);
+
 /* TransformerConfig.Merge: merge, then sort.  Every configuration that
  * reaches here as `acc` is empty or the sorted result of an earlier
  * merge, so a list that gained nothing needs no sorting again (this runs
  * once per kustomization and once per sub-kustomization absorbed). */
-static int merge_config(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
-                        const origins *o)
+static int merge_config_full(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
+                             const origins *o)
 {
 	int rc;
 	size_t before[NELEM(merge_order)];
@@ -554,9 +557,56 @@ typedef struct builtin_cache {
 	kr_ctx ctx;
 	kr_tconfig sorted;  /* builtin_config() */
 	kr_tconfig merged;  /* Merge({}, sorted) */
+	/* Merge({}, merged) == merged, and Merge(merged, sorted) == merged:
+	 * then a configuration that shares merged's arrays stays as it is
+	 * through the merges every kustomization does (checked once). */
+	int stable;
 } builtin_cache;
 
 static _Atomic(builtin_cache *) the_cache;
+
+static int same_list(const kr_fslist *a, const kr_fslist *b)
+{
+	return a->len == b->len &&
+	       (a->items == b->items || !memcmp(a->items, b->items, a->len * sizeof(*a->items)));
+}
+
+/* Equal entry for entry (`shared`: the very same arrays). */
+static int tconfig_equal(const kr_tconfig *a, const kr_tconfig *b, int shared)
+{
+	for (size_t i = 0; i < NELEM(merge_order); i++) {
+		if (!merge_order[i].name)
+			continue;
+		const kr_fslist *x = LIST(a, merge_order[i].off), *y = LIST(b, merge_order[i].off);
+		if (shared ? x->len != y->len || x->items != y->items : !same_list(x, y))
+			return 0;
+	}
+	if (a->name_reference_len != b->name_reference_len)
+		return 0;
+	if (shared)
+		return a->name_reference == b->name_reference;
+	for (size_t i = 0; i < a->name_reference_len; i++) {
+		const kr_nameref *x = &a->name_reference[i], *y = &b->name_reference[i];
+		if (strcmp(x->group, y->group) || strcmp(x->version, y->version) ||
+		    strcmp(x->kind, y->kind) || !same_list(&x->specs, &y->specs))
+			return 0;
+	}
+	return 1;
+}
+
+static int builtin_is_stable(builtin_cache *c)
+{
+	kr_tconfig t;
+	memset(&t, 0, sizeof(t));
+	if (merge_config_full(&c->ctx, &t, &c->merged, NULL) < 0 ||
+	    !tconfig_equal(&t, &c->merged, 0))
+		return 0;
+	tconfig_borrow(&t, &c->merged);
+	if (merge_config_full(&c->ctx, &t, &c->sorted, NULL) < 0 ||
+	    !tconfig_equal(&t, &c->merged, 0))
+		return 0;
+	return 1;
+}
 
 static const builtin_cache *get_builtin_cache(void)
 {
@@ -567,12 +617,14 @@ static const builtin_cache *get_builtin_cache(void)
 	if (!c)
 		return NULL;
 	kr_ctx_init(&c->ctx, NULL);
+	c->ctx.arena.small = 1; /* ~50 KiB for the life of the process */
 	if (builtin_config(&c->ctx, &c->sorted) < 0 ||
-	    merge_config(&c->ctx, &c->merged, &c->sorted, NULL) < 0) {
+	    merge_config_full(&c->ctx, &c->merged, &c->sorted, NULL) < 0) {
 		kr_ctx_free(&c->ctx);
 		free(c);
 		return NULL;
 	}
+	c->stable = builtin_is_stable(c);
 	builtin_cache *expected = NULL;
 	if (!atomic_compare_exchange_strong_explicit(&the_cache, &expected, c,
 	                                             memory_order_acq_rel,
@@ -582,6 +634,27 @@ static const builtin_cache *get_builtin_cache(void)
 		return expected;
 	}
 	return c;
+}
+
+/* TransformerConfig.Merge, skipping the merges whose result is known:
+ * most kustomizations have no configuration of their own, so their
+ * configurations are all the builtin one (shared, see tconfig_borrow),
+ * and merging it into itself or into an empty one changes nothing. */
+static int merge_config(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
+                        const origins *o)
+{
+	const builtin_cache *bc = get_builtin_cache();
+	if (bc && bc->stable) {
+		int acc_builtin = tconfig_equal(acc, &bc->merged, 1);
+		if (tconfig_equal(in, &bc->merged, 1) && (acc_builtin || tconfig_is_empty(acc))) {
+			if (!acc_builtin)
+				tconfig_borrow(acc, &bc->merged);
+			return 0;
+		}
+		if (acc_builtin && in == &bc->sorted)
+			return 0;
+	}
+	return merge_config_full(ctx, acc, in, o);
 }
 
 /* ------------------------------------------------------------------ */

@@ -46,8 +46,12 @@ typedef struct parser {
 	const char *file;
 	anchor *anchors;
 	size_t nanchors, capanchors;
+	/* Open collections: `inline_stack` (on the C stack) until a document
+	 * nests deeper, then malloc'd.  (It was in the arena, 2 KiB per parse
+	 * that lived as long as the build.) */
 	frame *stack;
 	size_t depth, capstack;
+	frame inline_stack[32];
 	size_t nodes;          /* nodes created in this document (incl. copies) */
 	size_t alias_nodes;    /* nodes created by alias expansion in this file */
 	unsigned flags;        /* KR_YAML_* */
@@ -377,12 +381,18 @@ static int push(parser *p, kr_node *n, const char *anchor_name, int flow)
 		return kr_fail_at(p->ctx, KR_ELIMIT, p->file, n->line, n->col,
 		                  "nesting deeper than the limit of %u levels",
 		                  p->ctx->opts.max_depth);
+	if (!p->stack) {
+		p->stack = p->inline_stack;
+		p->capstack = sizeof(p->inline_stack) / sizeof(p->inline_stack[0]);
+	}
 	if (p->depth == p->capstack) {
-		size_t ncap = p->capstack ? p->capstack * 2 : 32;
-		frame *s = kr_arena_grow(&p->ctx->arena, p->stack,
-		                         p->depth * sizeof(*s), ncap * sizeof(*s));
+		size_t ncap = p->capstack * 2;
+		frame *s = p->stack == p->inline_stack ? malloc(ncap * sizeof(*s))
+		                                       : realloc(p->stack, ncap * sizeof(*s));
 		if (!s)
 			return kr_nomem(p->ctx);
+		if (p->stack == p->inline_stack)
+			memcpy(s, p->inline_stack, sizeof(p->inline_stack));
 		p->stack = s;
 		p->capstack = ncap;
 	}
@@ -796,6 +806,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 	}
 	while (p.depth > 0)
 		frame_release(&p.stack[--p.depth]);
+	if (p.stack != p.inline_stack)
+		free(p.stack);
 	free(p.ps);
 	free(p.ns);
 	yaml_parser_delete(&yp);

@@ -109,11 +109,9 @@ static void *grow(walker *w, void *items, size_t len, size_t *cap, size_t size)
 	if (len < *cap)
 		return items;
 	size_t nc = *cap ? *cap * 2 : 8;
-	void *n = kr_arena_alloc(&w->ctx->arena, nc * size);
+	void *n = kr_arena_grow(&w->ctx->arena, items, len * size, nc * size);
 	if (!n)
 		return NULL;
-	if (len)
-		memcpy(n, items, len * size);
 	*cap = nc;
 	return n;
 }
