@@ -557,10 +557,6 @@ typedef struct builtin_cache {
 	kr_ctx ctx;
 	kr_tconfig sorted;  /* builtin_config() */
 	kr_tconfig merged;  /* Merge({}, sorted) */
-	/* Merge({}, merged) == merged, and Merge(merged, sorted) == merged:
-	 * then a configuration that shares merged's arrays stays as it is
-	 * through the merges every kustomization does (checked once). */
-	int stable;
 } builtin_cache;
 
 static _Atomic(builtin_cache *) the_cache;
@@ -594,15 +590,19 @@ static int tconfig_equal(const kr_tconfig *a, const kr_tconfig *b, int shared)
 	return 1;
 }
 
-static int builtin_is_stable(builtin_cache *c)
+/* Merge({}, merged) == merged and Merge(merged, sorted) == merged: a
+ * property of the constant builtin tables that merge_config relies on to
+ * skip those merges.  Checking it takes as long as building the cache, so
+ * a unit test (test_configurations) checks it instead of every process. */
+static int builtin_is_stable(const builtin_cache *c, kr_ctx *ctx)
 {
 	kr_tconfig t;
 	memset(&t, 0, sizeof(t));
-	if (merge_config_full(&c->ctx, &t, &c->merged, NULL) < 0 ||
+	if (merge_config_full(ctx, &t, &c->merged, NULL) < 0 ||
 	    !tconfig_equal(&t, &c->merged, 0))
 		return 0;
 	tconfig_borrow(&t, &c->merged);
-	if (merge_config_full(&c->ctx, &t, &c->sorted, NULL) < 0 ||
+	if (merge_config_full(ctx, &t, &c->sorted, NULL) < 0 ||
 	    !tconfig_equal(&t, &c->merged, 0))
 		return 0;
 	return 1;
@@ -624,7 +624,6 @@ static const builtin_cache *get_builtin_cache(void)
 		free(c);
 		return NULL;
 	}
-	c->stable = builtin_is_stable(c);
 	builtin_cache *expected = NULL;
 	if (!atomic_compare_exchange_strong_explicit(&the_cache, &expected, c,
 	                                             memory_order_acq_rel,
@@ -636,6 +635,12 @@ static const builtin_cache *get_builtin_cache(void)
 	return c;
 }
 
+int kr_tconfig_builtin_is_stable(kr_ctx *ctx)
+{
+	const builtin_cache *bc = get_builtin_cache();
+	return bc && builtin_is_stable(bc, ctx);
+}
+
 /* TransformerConfig.Merge, skipping the merges whose result is known:
  * most kustomizations have no configuration of their own, so their
  * configurations are all the builtin one (shared, see tconfig_borrow),
@@ -644,7 +649,7 @@ static int merge_config(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in,
                         const origins *o)
 {
 	const builtin_cache *bc = get_builtin_cache();
-	if (bc && bc->stable) {
+	if (bc) {
 		int acc_builtin = tconfig_equal(acc, &bc->merged, 1);
 		if (tconfig_equal(in, &bc->merged, 1) && (acc_builtin || tconfig_is_empty(acc))) {
 			if (!acc_builtin)

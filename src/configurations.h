@@ -33,4 +33,9 @@ int kr_tconfig_load_user(kr_ctx *ctx, const kr_kustomization *k, kr_tconfig *tc)
  * accumulator of a kustomization starts empty (all zero). */
 int kr_tconfig_accumulate(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in);
 
+/* For tests: 1 when merging the builtin configuration into an empty one,
+ * or into itself, gives it back unchanged, as kr_tconfig_accumulate and
+ * kr_tconfig_load_user assume to skip those merges. */
+int kr_tconfig_builtin_is_stable(kr_ctx *ctx);
+
 #endif

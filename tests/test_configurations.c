@@ -391,6 +391,17 @@ static void test_configurations__crds(void **state)
 	}
 }
 
+/* The property that lets merges of the shared builtin configuration be
+ * skipped (configurations.c, merge_config). */
+static void test_configurations__builtin_stable(void **state)
+{
+	(void)state;
+	kr_ctx ctx;
+	kr_ctx_init(&ctx, NULL);
+	assert_int_equal(kr_tconfig_builtin_is_stable(&ctx), 1);
+	kr_ctx_free(&ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_configurations__files),
 		cmocka_unit_test(test_configurations__file_loading),
 		cmocka_unit_test(test_configurations__crds),
+		cmocka_unit_test(test_configurations__builtin_stable),
 	};
 	return cmocka_run_group_tests(tests, tu_tree_setup, tu_tree_teardown);
 }
