@@ -121,7 +121,7 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 	if (rel[0] == '/')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "new root '%s' cannot be absolute", rel);
-	char *real = kr_realpath(&ctx->arena, abs);
+	char *real = kr_realpath_ctx(ctx, abs);
 	if (!real)
 		return errno == ENOMEM ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
@@ -184,7 +184,7 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		                  strerror(errno));
 	}
 	if (type == 'f') {
-		char *real = kr_realpath(a, abs);
+		char *real = kr_realpath_ctx(ctx, abs);
 		if (!real)
 			return errno == ENOMEM ? kr_nomem(ctx)
 			       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
@@ -411,7 +411,7 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 	if (type != 'd')
 		return kr_fail(ctx, KR_ENOTFOUND, "'%s' is not a directory%s%s", dir,
 		               type ? "" : ": ", type ? "" : strerror(errno));
-	char *root = kr_realpath(&ctx->arena, dir);
+	char *root = kr_realpath_ctx(ctx, dir);
 	char *display = kr_path_clean(&ctx->arena, dir);
 	if (!root || !display)
 		return errno == ENOMEM || !display ? kr_nomem(ctx)

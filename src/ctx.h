@@ -56,6 +56,10 @@ typedef struct kr_ctx {
 	/* The parse cache shared with other builds (kr_build_set_cache,
 	 * cache.h), or NULL. */
 	struct kr_cache *cache;
+	/* Directories already resolved by kr_realpath_ctx (fsutil.c): their
+	 * paths as asked and their real paths, so that a file's real path
+	 * costs one lstat instead of a readlink per path element. */
+	struct kr_dirmemo *dirmemo;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

@@ -4,6 +4,8 @@
 #include "fsutil.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <xxhash.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -84,6 +86,98 @@ char *kr_realpath(kr_arena *a, const char *path)
 	if (!copy)
 		errno = ENOMEM;
 	return copy;
+}
+
+typedef struct dirmemo_slot {
+	const char *dir;   /* as asked (NULL: empty slot) */
+	const char *real;  /* its realpath */
+	size_t len;
+	uint64_t hash;
+} dirmemo_slot;
+
+struct kr_dirmemo {
+	dirmemo_slot *slots;
+	size_t cap, used;  /* cap: a power of two */
+};
+
+static dirmemo_slot *dirmemo_find(struct kr_dirmemo *m, const char *dir, size_t len,
+                                  uint64_t h)
+{
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		dirmemo_slot *s = &m->slots[i];
+		if (!s->dir || (s->hash == h && s->len == len && !memcmp(s->dir, dir, len)))
+			return s;
+	}
+}
+
+/* The real path of directory `dir` (len bytes, not NUL-terminated),
+ * remembered in ctx; NULL with errno set. */
+static const char *real_dir(kr_ctx *ctx, const char *dir, size_t len)
+{
+	kr_arena *a = &ctx->arena;
+	struct kr_dirmemo *m = ctx->dirmemo;
+	if (!m) {
+		m = kr_arena_zalloc(a, sizeof(*m));
+		if (!m || !(m->slots = kr_arena_zalloc(a, 64 * sizeof(*m->slots)))) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		m->cap = 64;
+		ctx->dirmemo = m;
+	}
+	uint64_t h = XXH3_64bits(dir, len);
+	dirmemo_slot *s = dirmemo_find(m, dir, len, h);
+	if (s->dir)
+		return s->real;
+	char *d = kr_arena_strndup(a, dir, len);
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	char *real = kr_realpath(a, d);
+	if (!real)
+		return NULL;
+	if ((m->used + 1) * 2 > m->cap) {
+		dirmemo_slot *old = m->slots;
+		size_t oldcap = m->cap;
+		m->slots = kr_arena_zalloc(a, oldcap * 2 * sizeof(*m->slots));
+		if (!m->slots) {
+			m->slots = old;
+			errno = ENOMEM;
+			return NULL;
+		}
+		m->cap = oldcap * 2;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].dir)
+				*dirmemo_find(m, old[i].dir, old[i].len, old[i].hash) = old[i];
+		s = dirmemo_find(m, dir, len, h);
+	}
+	s->dir = d;
+	s->real = real;
+	s->len = len;
+	s->hash = h;
+	m->used++;
+	return real;
+}
+
+char *kr_realpath_ctx(kr_ctx *ctx, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : NULL;
+	struct stat st;
+	if (path[0] != '/' || !base || !*base || !strcmp(base, ".") || !strcmp(base, "..") ||
+	    lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
+		return kr_realpath(&ctx->arena, path);
+	const char *dir = slash == path ? "/" : path;
+	size_t dlen = slash == path ? 1 : (size_t)(slash - path);
+	const char *real = real_dir(ctx, dir, dlen);
+	if (!real)
+		return NULL;
+	char *out = kr_arena_printf(&ctx->arena, "%s%s%s", real,
+	                            real[0] == '/' && real[1] == '\0' ? "" : "/", base);
+	if (!out)
+		errno = ENOMEM;
+	return out;
 }
 
 int kr_path_type(const char *path)

@@ -27,6 +27,12 @@ int kr_path_looks_remote(const char *s);
  * arena; NULL with errno set when it does not resolve. */
 char *kr_realpath(kr_arena *a, const char *path);
 
+/* kr_realpath for a build: the real path of the directory part is
+ * remembered in ctx, so a file costs one lstat (a symbolic link, or a
+ * name that ends in "." or "..", still goes through realpath).  The
+ * files and directories of a build are assumed not to change under it. */
+char *kr_realpath_ctx(kr_ctx *ctx, const char *path);
+
 /* File type of `path` after following symlinks: 'f' regular file, 'd'
  * directory, 'o' other, 0 when it does not exist (errno set). */
 int kr_path_type(const char *path);

@@ -412,7 +412,7 @@ int kr_kust_read_file(kr_ctx *ctx, const kr_kustomization *k, const kr_node *at,
 		snprintf(msg, sizeof(msg), "'%s' must resolve to a file", disp);
 		return fail_near(ctx, k, at, KR_EINVALID, msg);
 	}
-	char *real = kr_realpath(a, abs);
+	char *real = kr_realpath_ctx(ctx, abs);
 	if (!real)
 		return errno == ENOMEM ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", disp, strerror(errno));
