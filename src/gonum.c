@@ -223,7 +223,8 @@ int kr_go_shortest_digits(double v, int bits, char *d, int *dp)
 	/* Integers below 2^53 (2^24 for float32) are exact and their neighbours
 	 * are at least 1 away, so their shortest form is their own digits.
 	 * The common case (ports, replicas, sizes) then needs no printf. */
-	if (v >= 1 && v < (bits == 32 ? 16777216.0 : 9007199254740992.0) && v == floor(v)) {
+	if (v >= 1 && v < (bits == 32 ? 16777216.0 : 9007199254740992.0) &&
+	    v == (double)(uint64_t)v) {
 		char tmp[20];
 		int n = 0;
 		for (uint64_t u = (uint64_t)v; u; u /= 10)
