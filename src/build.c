@@ -25,6 +25,7 @@
 #include "configurations.h"
 #include "fsutil.h"
 #include "generators.h"
+#include "helm.h"
 #include "kustomization.h"
 #include "nameref.h"
 #include "sort.h"
@@ -297,6 +298,10 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 		return rc;
 	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
 	if ((rc = kr_generators_run(ctx, k, m)) < 0 ||
+	    (rc = kr_refresh_ids(ctx, m)) < 0)
+		return rc;
+	/* then the helm charts, the last builtin generator (helm.h) */
+	if ((rc = kr_helm_generate(ctx, k, m)) < 0 ||
 	    (rc = kr_refresh_ids(ctx, m)) < 0)
 		return rc;
 	/* then those of `generators:` (plugins.h) */

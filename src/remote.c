@@ -1055,3 +1055,14 @@ void kr_remote_leave(kr_ctx *ctx, const kr_remote_scope *saved)
 	ctx->opts.load_restrictor = saved->load_restrictor;
 	ctx->remote_top = saved->top;
 }
+
+/* For helm.c, which pulls charts into place the same way. */
+void kr_remove_tree(const char *path)
+{
+	remove_tree(path);
+}
+
+int kr_mkdir_p(char *path)
+{
+	return mkdir_p(path);
+}

@@ -72,4 +72,9 @@ void kr_remote_leave(kr_ctx *ctx, const kr_remote_scope *saved);
 /* Remove the checkouts a build made with --remote-cache off. */
 void kr_remote_cleanup(kr_ctx *ctx);
 
+/* Remove a directory tree (errors ignored); mkdir -p of a writable path
+ * (0, or -1 with errno set). */
+void kr_remove_tree(const char *path);
+int kr_mkdir_p(char *path);
+
 #endif
