@@ -357,7 +357,7 @@ int kr_helm_pull_args(kr_arena *a, const kr_helm_chart *c, const char *untardir,
 	arg(&b, untardir);
 	if (!strncmp(c->repo, "oci://", 6)) {
 		size_t n = strlen(c->repo);
-		while (n && c->repo[n - 1] == '/')
+		if (c->repo[n - 1] == '/')  /* strings.TrimSuffix: one slash */
 			n--;
 		arg(&b, kr_arena_printf(a, "%.*s/%s", (int)n, c->repo, c->name));
 	} else {
