@@ -31,11 +31,11 @@ extern char **environ;
 
 /* ---- decoding the kustomization ------------------------------------- */
 
-static const char *const chart_fields[] = {
+const char *const kr_helm_chart_fields[] = {
 	"name", "version", "repo", "releaseName", "namespace",
 	"additionalValuesFiles", "valuesFile", "valuesInline", "valuesMerge",
 	"includeCRDs", "skipHooks", "apiVersions", "kubeVersion", "nameTemplate",
-	"skipTests", "debug"
+	"skipTests", "debug", NULL
 };
 enum {
 	F_NAME, F_VERSION, F_REPO, F_RELEASE, F_NAMESPACE, F_ADDITIONAL,
@@ -86,12 +86,12 @@ static int decode_chart(kr_ctx *ctx, const kr_kustomization *k, const kr_node *n
 		return rc;
 	for (uint32_t j = 0; j < mm.len; j++) {
 		const kr_kmember *kv = &mm.items[j];
-		int f = kr_kust_decode_member(ctx, k, kv, what, chart_fields, NCHART_FIELDS);
+		int f = kr_kust_decode_member(ctx, k, kv, what, kr_helm_chart_fields, NCHART_FIELDS);
 		if (f < 0)
 			return f;
-		char *w = kr_arena_printf(&ctx->arena, "%s.%s", what, chart_fields[f]);
+		char *w = kr_arena_printf(&ctx->arena, "%s.%s", what, kr_helm_chart_fields[f]);
 		char *gf = kr_arena_printf(&ctx->arena, "HelmChart.helmCharts.%s",
-		                           chart_fields[f]);
+		                           kr_helm_chart_fields[f]);
 		if (!w || !gf)
 			return kr_nomem(ctx);
 		const kr_node *v = kv->value;
@@ -972,6 +972,12 @@ static int share_api_versions(kr_ctx *ctx, kr_helm_chart *charts, size_t n)
 
 int kr_helm_generate(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m)
 {
+	return kr_helm_generate_origin(ctx, k, m, NULL, 1);
+}
+
+int kr_helm_generate_origin(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m,
+                            const char *origin, int builtin_origin)
+{
 	kr_helm_chart *charts;
 	size_t n;
 	const kr_node *field;
@@ -988,8 +994,8 @@ int kr_helm_generate(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m)
 			return rc;
 	if ((rc = share_api_versions(ctx, charts, n)) < 0)
 		return rc;
-	const char *origin;
-	if ((rc = kr_origin_builtin(ctx, k, "HelmChartInflationGenerator", &origin)) < 0)
+	if (builtin_origin &&
+	    (rc = kr_origin_builtin(ctx, k, "HelmChartInflationGenerator", &origin)) < 0)
 		return rc;
 	const char *helm = ctx->opts.helm_command && *ctx->opts.helm_command
 	                   ? ctx->opts.helm_command : "helm";

@@ -44,6 +44,13 @@
 
 /* Run every chart of kustomization k, absorbing the objects into m. */
 int kr_helm_generate(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m);
+/* The same with `origin` on the objects (a HelmChartInflationGenerator
+ * plugin config: plugins.c) unless builtin_origin asks for the builtin
+ * generator's. */
+int kr_helm_generate_origin(kr_ctx *ctx, const kr_kustomization *k, kr_resmap *m,
+                            const char *origin, int builtin_origin);
+/* The JSON names of a helmCharts entry's members (NULL-terminated). */
+extern const char *const kr_helm_chart_fields[];
 
 /* ---- exposed for tests ---------------------------------------------- */
 
