@@ -26,6 +26,7 @@
 #include "fsutil.h"
 #include "generators.h"
 #include "helm.h"
+#include "httpfile.h"
 #include "kustomization.h"
 #include "nameref.h"
 #include "sort.h"
@@ -146,6 +147,23 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 	return 0;
 }
 
+/* An http(s) file, as kustomize's loader GETs it (httpfile.h). */
+static int load_url(kr_ctx *ctx, const kr_kustomization *k, const kr_node *entry,
+                    kr_resmap *out)
+{
+	const char *url = entry->u.s.str;
+	char *data;
+	size_t len;
+	int rc;
+	if ((rc = kr_http_get(ctx, url, ctx->opts.remote_timeout_ms, &data, &len)) < 0)
+		return kr_wrap(ctx, "%s:%u:%u: accumulating resources from '%s'", k->file,
+		               entry->line, entry->col, url);
+	size_t from = out->len;
+	if ((rc = load_resource_bytes(ctx, url, data, len, out)) < 0)
+		return kr_wrap(ctx, "accumulating resources from '%s'", url);
+	return kr_origin_annotate_file(ctx, out, from, url);
+}
+
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
                             const kr_root_chain *chain, const kr_node *entry,
                             kr_resmap *out, kr_tconfig *tc, kr_varset *vs)
@@ -170,6 +188,8 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	int type_errno = errno;
 	/* kustomize tries a file first, then a new root: a repository URL
 	 * wins over a local directory (its loader parses URLs first) */
+	if (type != 'f' && kr_remote_is_plain_file(rel))
+		return load_url(ctx, k, entry, out);
 	kr_repospec rs;
 	int remote = 0;
 	if (type != 'f' && (remote = kr_remote_match(ctx, k, entry, &rs)) < 0)
