@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "helm.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -845,6 +846,38 @@ static char **helm_env(kr_ctx *ctx, const char *config_home)
 	return env;
 }
 
+/* Every file of the chart is an input of the build (kr_build_input: a
+ * change to a template changes the output).  Symbolic links are followed
+ * to their targets; the depth is bounded against loops. */
+static int note_tree(kr_ctx *ctx, const char *dir, unsigned depth)
+{
+	if (depth > 32)
+		return 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *p = kr_path_join(&ctx->arena, dir, e->d_name);
+		if (!p) {
+			rc = kr_nomem(ctx);
+			break;
+		}
+		int t = kr_path_type(p);
+		if (t == 'd')
+			rc = note_tree(ctx, p, depth + 1);
+		else if (t == 'f') {
+			char *real = kr_realpath(&ctx->arena, p);
+			rc = real ? kr_ctx_note_input(ctx, real) : 0;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
 /* One chart, with its private temporary directory `tmp`. */
 static int inflate(kr_ctx *ctx, run *r, const char *tmp, const char *origin,
                    kr_resmap *m)
@@ -869,6 +902,9 @@ static int inflate(kr_ctx *ctx, run *r, const char *tmp, const char *origin,
 		if ((rc = pull(ctx, r, home, chart)) < 0)
 			return rc;
 	}
+	const char *real_chart = kr_realpath(a, chart);
+	if (real_chart && (rc = note_tree(ctx, real_chart, 0)) < 0)
+		return rc;
 	const char *values = kr_arena_printf(a, "%s/%s-kustomize-values.yaml", tmp, c->name);
 	if (!values)
 		return kr_nomem(ctx);

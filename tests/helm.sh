@@ -136,6 +136,18 @@ HELM_ARGS_LOG=$tmp/log build "$tmp/cfg" --enable-helm --helm-command "$helm"
 grep -q "ENV: HELM_CONFIG_HOME=$tmp/helmcfg HELM_CACHE_HOME=$tmp/helmcfg/.cache HELM_DATA_HOME=$tmp/helmcfg/.data" "$tmp/log" &&
 	pass "configHome" || fail "configHome: rc=$rc $(cat "$tmp/log" "$tmp/err")"
 
+# ---- the chart's files are inputs of the build (check --affected)
+mkdir -p "$tmp/cfg/charts/c/templates" "$tmp/other"
+echo '# a template' >"$tmp/cfg/charts/c/templates/cm.yaml"
+printf 'namePrefix: x-\n' >"$tmp/other/kustomization.yaml"
+"$bin" check -v --enable-helm --helm-command "$helm" --root "$tmp" \
+	--affected "$tmp/cfg/charts/c/templates/cm.yaml" >"$tmp/out" 2>&1
+if grep -q "cfg" "$tmp/out" && ! grep -q "other" "$tmp/out"; then
+	pass "check --affected: a chart template selects its kustomization"
+else
+	fail "check --affected: $(cat "$tmp/out")"
+fi
+
 # ---- failures
 build "$tmp/cfg"
 failed_cleanly "no --enable-helm" "$tmp/cfg/kustomization.yaml" "--enable-helm"
