@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buildmeta.h"
 #include "components.h"
@@ -195,6 +196,10 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	if (type != 'f' && (remote = kr_remote_match(ctx, k, entry, &rs)) < 0)
 		return remote;
 	errno = type_errno;
+	/* any other http(s) URL that is no repository: kustomize's GET */
+	if (type == 0 && !remote &&
+	    (!strncasecmp(rel, "http://", 7) || !strncasecmp(rel, "https://", 8)))
+		return load_url(ctx, k, entry, out);
 	if (type == 0 && !remote) {
 		if (kr_path_looks_remote(rel))
 			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,

@@ -10,9 +10,10 @@
  * build too.
  *
  * Which entries are files: an http(s) URL whose path ends in .yaml, .yml
- * or .json (kr_remote_is_plain_file); other http(s) URLs are repository
- * URLs (remote.h).  kustomize tries a GET on every http(s) entry first,
- * so a file URL without such an extension is not read by krender.
+ * or .json (kr_remote_is_plain_file), and any other http(s) URL that is
+ * not a repository URL (remote.h).  kustomize tries a GET on every http(s)
+ * entry first and clones only when that fails; krender clones a
+ * repository URL without the GET.
  */
 #ifndef KR_HTTPFILE_H
 #define KR_HTTPFILE_H

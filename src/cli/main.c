@@ -198,11 +198,24 @@ static int bool_flag(const char *a, const char *name, int *dst)
 		return 0;
 	return 1;
 }
-/* A flag value kept for the whole run (values from the environment are
- * parsed from a copy that is freed); NULL when out of memory. */
+/* Flag values kept for the whole run: values from the environment are
+ * parsed from a copy that is freed.  The blocks stay reachable from this
+ * table until the process exits (the flags are few). */
+static void *kept[128];
+static size_t nkept;
+
+static void *keep_block(void *p)
+{
+	if (!p || nkept == sizeof kept / sizeof kept[0]) {
+		free(p);
+		return NULL;
+	}
+	return kept[nkept++] = p;
+}
+
 static const char *keep(const char *v)
 {
-	return strdup(v);
+	return keep_block(strdup(v));
 }
 
 /* --helm-api-versions may be given many times (cobra's StringArray). */
@@ -211,17 +224,14 @@ static int add_api_version(kr_build_options *opts, const char *v)
 	size_t n = 0;
 	while (opts->helm_api_versions && opts->helm_api_versions[n])
 		n++;
-	const char **a = malloc((n + 2) * sizeof(*a));
+	const char **a = keep_block(malloc((n + 2) * sizeof(*a)));
 	const char *copy = keep(v);
-	if (!a || !copy) {
-		free(a);
+	if (!a || !copy)
 		return -1;
-	}
 	for (size_t i = 0; i < n; i++)
 		a[i] = opts->helm_api_versions[i];
 	a[n] = copy;
 	a[n + 1] = NULL;
-	/* the old array is dropped: flags are few and the process short */
 	opts->helm_api_versions = a;
 	return 0;
 }
@@ -315,7 +325,7 @@ int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
 			int bad = k == 2 ? add_api_version(opts, v)
 			          : !(*(k ? &opts->helm_kube_version : &opts->helm_command) = keep(v));
 			if (bad) {
-				fail("%s", "out of memory");
+				fail("%s", "out of memory (or too many helm flags)");
 				return -1;
 			}
 			return 1;
