@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "execplugin.h"
 #include "fsutil.h"
 #include "generators.h"
+#include "httpfile.h"
 #include "kdecode.h"
 #include "parse.h"
 #include "remote.h"
@@ -766,17 +768,19 @@ static int write_values(kr_ctx *ctx, const run *r, const char *home, const char 
 	                 : kr_arena_printf(a, "%s/%s/values.yaml", home, c->name);
 	if (!vf)
 		return kr_nomem(ctx);
-	if (kr_path_looks_remote(vf))
-		return chart_fail(ctx, r, KR_EINVALID, "a valuesFile URL ('%s') is not "
-		                  "supported by this version of krender yet", vf);
 	int replace = c->values_inline && c->values_inline->u.m.len &&
 	              !strcmp(c->values_merge, "replace");
 	char *data = NULL;
 	size_t len = 0;
 	const char *display = vf;
 	int rc;
-	if (!replace && (rc = kr_kust_read_file(ctx, r->k, c->at, vf, &data, &len,
-	                                        &display)) < 0)
+	/* kustomize's loader GETs an http(s) valuesFile (httpfile.h) */
+	int url = !strncasecmp(vf, "http://", 7) || !strncasecmp(vf, "https://", 8);
+	if (!replace && url &&
+	    (rc = kr_http_get(ctx, vf, ctx->opts.remote_timeout_ms, &data, &len)) < 0)
+		return kr_wrap(ctx, "%s: helm chart '%s': values file", r->k->file, c->name);
+	if (!replace && !url && (rc = kr_kust_read_file(ctx, r->k, c->at, vf, &data, &len,
+	                                                &display)) < 0)
 		return kr_wrap(ctx, "helm chart '%s': values file", c->name);
 	if (c->values_inline && c->values_inline->u.m.len) {
 		kr_node *inl, *file = NULL, *merged;

@@ -20,7 +20,8 @@
  *     final place, renamed there when complete: parallel builds never see
  *     half a chart, and the loser of a race drops its copy.  Since the
  *     version is part of the path, a version bump is a new pull;
- *  3. the values: the `valuesFile` (default: the chart's values.yaml),
+ *  3. the values: the `valuesFile` (default: the chart's values.yaml; an
+ *     http(s) URL is fetched, as kustomize's loader does),
  *     or, with `valuesInline`, that file merged with them (valuesMerge
  *     `override`, the default: inline values win; `merge`: the file's
  *     win; `replace`: the inline values alone), written to a private

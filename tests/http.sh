@@ -75,6 +75,22 @@ build "$tmp/meta"
 grep -qF "path: http:/127.0.0.1:$port/deploy.yaml" "$tmp/out" &&
 	pass "origin annotation" || fail "origin: rc=$rc $(cat "$tmp/out" "$tmp/err")"
 
+# ---- a helm chart's valuesFile over http (kustomize's loader GETs it)
+mkdir -p "$tmp/chart/charts/c"
+printf 'apiVersion: v2\nname: c\nversion: 0.1.0\n' >"$tmp/chart/charts/c/Chart.yaml"
+printf 'fromurl: 1\n' >"$tmp/site/values.yaml"
+printf 'helmCharts:\n- name: c\n  skipTests: true\n  valuesFile: %s/values.yaml\n  valuesInline: {b: 2}\n' \
+	"$base" >"$tmp/chart/kustomization.yaml"
+build "$tmp/chart" --enable-helm --helm-command "$src/fixtures/helm/helm"
+if [ $rc -eq 0 ] && grep -q '^    fromurl: 1$' "$tmp/out" && grep -q '^    b: 2$' "$tmp/out"; then
+	pass "helm valuesFile over http"
+else
+	fail "helm valuesFile over http: rc=$rc $(cat "$tmp/out" "$tmp/err")"
+fi
+sed -i 's|/values.yaml|/novalues.yaml|' "$tmp/chart/kustomization.yaml"
+build "$tmp/chart" --enable-helm --helm-command "$src/fixtures/helm/helm"
+failed_cleanly "helm valuesFile 404" "helm chart 'c'" "$base/novalues.yaml" "404"
+
 # ---- failures
 k missing "$base/missing.yaml"
 build "$tmp/missing"
