@@ -52,7 +52,7 @@ enum kr_remote_cache {
 	KR_REMOTE_CACHE_OFF = 2      /* fetch afresh, keep nothing */
 };
 
-#define KR_BUILD_OPTIONS_VERSION 3
+#define KR_BUILD_OPTIONS_VERSION 4
 
 /* Options of one build.  Initialise with KR_BUILD_OPTIONS_INIT, then set
  * what differs from the defaults. */
@@ -89,9 +89,27 @@ typedef struct kr_build_options {
 	 * cache policy (enum kr_remote_cache). */
 	long remote_timeout_ms;
 	int remote_cache;
+	/* Since version 4 (older structs end before these; they get the
+	 * defaults).  Helm charts (`helmCharts`, `helmGlobals`,
+	 * `helmChartInflationGenerator`), as kustomize's --enable-helm and
+	 * --helm-* flags allow them: without enable_helm (or
+	 * enable_alpha_plugins, which kustomize lets enable helm too) a
+	 * kustomization with charts fails.  helm_command is the helm 3
+	 * executable (NULL or "": "helm", looked up in $PATH); it runs with
+	 * the plugin timeout.  helm_api_versions (a NULL-terminated array, or
+	 * NULL) and helm_kube_version (NULL or "": none) replace every chart's
+	 * apiVersions and kubeVersion when given; helm_debug passes --debug.
+	 * The strings are copied by kr_build_new().  Charts run a program and
+	 * may pull from the network: never enable them for untrusted
+	 * kustomizations. */
+	int enable_helm;               /* 0 or 1 */
+	const char *helm_command;
+	const char *const *helm_api_versions;
+	const char *helm_kube_version;
+	int helm_debug;                /* 0 or 1 */
 } kr_build_options;
 
-#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, KR_REMOTE_CACHE_ON }
+#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, KR_REMOTE_CACHE_ON, 0, NULL, NULL, NULL, 0 }
 
 typedef struct kr_build kr_build;
 

@@ -26,6 +26,35 @@ const char *kr_kustomize_version(void)
 	return "v5.5.0";
 }
 
+/* The caller's helm strings, copied: the handle may outlive them. */
+static int copy_helm_options(kr_ctx *ctx)
+{
+	kr_build_options *o = &ctx->opts;
+	kr_arena *a = &ctx->arena;
+	if (o->helm_command &&
+	    !(o->helm_command = kr_arena_strndup(a, o->helm_command, strlen(o->helm_command))))
+		return -1;
+	if (o->helm_kube_version &&
+	    !(o->helm_kube_version = kr_arena_strndup(a, o->helm_kube_version,
+	                                              strlen(o->helm_kube_version))))
+		return -1;
+	if (o->helm_api_versions) {
+		size_t n = 0;
+		while (o->helm_api_versions[n])
+			n++;
+		const char **v = kr_arena_alloc(a, (n + 1) * sizeof(*v));
+		if (!v)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (!(v[i] = kr_arena_strndup(a, o->helm_api_versions[i],
+			                              strlen(o->helm_api_versions[i]))))
+				return -1;
+		v[n] = NULL;
+		o->helm_api_versions = v;
+	}
+	return 0;
+}
+
 int kr_build_new(kr_build **out, const kr_build_options *opts)
 {
 	if (!out)
@@ -37,16 +66,23 @@ int kr_build_new(kr_build **out, const kr_build_options *opts)
 	if (!b)
 		return KR_ENOMEM;
 	/* an older caller's struct ends before the newer options: version 1
-	 * before the plugin options, version 2 before the remote ones */
+	 * before the plugin options, version 2 before the remote ones,
+	 * version 3 before the helm ones */
 	kr_build_options full = KR_BUILD_OPTIONS_INIT;
 	if (opts && opts->version < KR_BUILD_OPTIONS_VERSION) {
 		memcpy(&full, opts, opts->version == 1
 		                    ? offsetof(kr_build_options, enable_alpha_plugins)
-		                    : offsetof(kr_build_options, remote_timeout_ms));
+		                    : opts->version == 2
+		                    ? offsetof(kr_build_options, remote_timeout_ms)
+		                    : offsetof(kr_build_options, enable_helm));
 		full.version = KR_BUILD_OPTIONS_VERSION;
 		opts = &full;
 	}
 	kr_ctx_init(&b->ctx, opts);
+	if (copy_helm_options(&b->ctx) < 0) {
+		kr_build_free(b);
+		return KR_ENOMEM;
+	}
 	*out = b;
 	return 0;
 }

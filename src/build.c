@@ -19,12 +19,15 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buildmeta.h"
 #include "components.h"
 #include "configurations.h"
 #include "fsutil.h"
 #include "generators.h"
+#include "helm.h"
+#include "httpfile.h"
 #include "kustomization.h"
 #include "nameref.h"
 #include "sort.h"
@@ -145,6 +148,23 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 	return 0;
 }
 
+/* An http(s) file, as kustomize's loader GETs it (httpfile.h). */
+static int load_url(kr_ctx *ctx, const kr_kustomization *k, const kr_node *entry,
+                    kr_resmap *out)
+{
+	const char *url = entry->u.s.str;
+	char *data;
+	size_t len;
+	int rc;
+	if ((rc = kr_http_get(ctx, url, ctx->opts.remote_timeout_ms, &data, &len)) < 0)
+		return kr_wrap(ctx, "%s:%u:%u: accumulating resources from '%s'", k->file,
+		               entry->line, entry->col, url);
+	size_t from = out->len;
+	if ((rc = load_resource_bytes(ctx, url, data, len, out)) < 0)
+		return kr_wrap(ctx, "accumulating resources from '%s'", url);
+	return kr_origin_annotate_file(ctx, out, from, url);
+}
+
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
                             const kr_root_chain *chain, const kr_node *entry,
                             kr_resmap *out, kr_tconfig *tc, kr_varset *vs)
@@ -169,11 +189,17 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 	int type_errno = errno;
 	/* kustomize tries a file first, then a new root: a repository URL
 	 * wins over a local directory (its loader parses URLs first) */
+	if (type != 'f' && kr_remote_is_plain_file(rel))
+		return load_url(ctx, k, entry, out);
 	kr_repospec rs;
 	int remote = 0;
 	if (type != 'f' && (remote = kr_remote_match(ctx, k, entry, &rs)) < 0)
 		return remote;
 	errno = type_errno;
+	/* any other http(s) URL that is no repository: kustomize's GET */
+	if (type == 0 && !remote &&
+	    (!strncasecmp(rel, "http://", 7) || !strncasecmp(rel, "https://", 8)))
+		return load_url(ctx, k, entry, out);
 	if (type == 0 && !remote) {
 		if (kr_path_looks_remote(rel))
 			return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
@@ -297,6 +323,10 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 		return rc;
 	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
 	if ((rc = kr_generators_run(ctx, k, m)) < 0 ||
+	    (rc = kr_refresh_ids(ctx, m)) < 0)
+		return rc;
+	/* then the helm charts, the last builtin generator (helm.h) */
+	if ((rc = kr_helm_generate(ctx, k, m)) < 0 ||
 	    (rc = kr_refresh_ids(ctx, m)) < 0)
 		return rc;
 	/* then those of `generators:` (plugins.h) */

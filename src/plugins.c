@@ -30,8 +30,8 @@
  *
  * Plugin configs are decoded by kustomize with yaml.Unmarshal, which
  * ignores unknown members; only the members a plugin knows are carried
- * over.  ValueAddTransformer and HelmChartInflationGenerator are
- * refused.
+ * over.  HelmChartInflationGenerator runs as a helmCharts entry (helm.c);
+ * ValueAddTransformer is refused.
  */
 #include "plugins.h"
 
@@ -43,6 +43,7 @@
 #include "buildmeta.h"
 #include "execplugin.h"
 #include "generators.h"
+#include "helm.h"
 #include "kdecode.h"
 #include "resfactory.h"
 #include "transformers.h"
@@ -518,12 +519,41 @@ static int p_unsupported(plug *p)
 	                  "krender yet", p->cfg->orig.kind);
 }
 
+/* HelmChartInflationGenerator: the config's HelmGlobals and HelmChart
+ * members (others ignored, as yaml.Unmarshal does) become one helmCharts
+ * entry with its helmGlobals (helm.h). */
+static kr_node *members(plug *p, const char *const *names, kr_node *into)
+{
+	for (size_t i = 0; into && names[i]; i++) {
+		kr_node *v = kr_plugin_member(p->doc, names[i]);
+		kr_node *key = v ? kr_node_str(&p->ctx->arena, names[i]) : NULL;
+		if (v && (!key || kr_map_append(&p->ctx->arena, into, key, v) < 0))
+			return NULL;
+	}
+	return into;
+}
+
 static int p_helm(plug *p)
 {
-	return kr_fail_at(p->ctx, KR_EINVALID, p->file, p->doc->line, p->doc->col,
-	                  "HelmChartInflationGenerator: helm charts are not supported "
-	                  "by krender (kubectl kustomize needs --enable-helm and a helm "
-	                  "binary for them)");
+	static const char *const globals[] = { "chartHome", "configHome", NULL };
+	kr_arena *a = &p->ctx->arena;
+	kr_node *chart = members(p, kr_helm_chart_fields, kr_node_map(a, 0));
+	kr_node *g = members(p, globals, kr_node_map(a, 0));
+	kr_node *list = kr_node_seq(a, 1);
+	kr_node *doc = kr_node_map(a, 2);
+	kr_node *k1 = kr_node_str(a, "helmGlobals"), *k2 = kr_node_str(a, "helmCharts");
+	if (!chart || !g || !list || !doc || !k1 || !k2 || kr_seq_append(a, list, chart) < 0 ||
+	    kr_map_append(a, doc, k1, g) < 0 || kr_map_append(a, doc, k2, list) < 0)
+		return kr_nomem(p->ctx);
+	/* messages point at the config */
+	chart->line = list->line = p->doc->line;
+	chart->col = list->col = p->doc->col;
+	p->sk.doc = doc;
+	const char *origin;
+	int rc;
+	if ((rc = kr_origin_of_config(p->ctx, p->cfg, &origin)) < 0)
+		return rc;
+	return kr_helm_generate_origin(p->ctx, &p->sk, p->m, origin, 0);
 }
 
 typedef struct builtin {

@@ -1005,11 +1005,13 @@ int kr_remote_match(kr_ctx *ctx, const kr_kustomization *k,
 {
 	const char *url = entry->u.s.str;
 	const char *why;
+	/* resources take plain files before asking (build.c): this is a
+	 * component, which must be a directory */
 	if (kr_remote_is_plain_file(url))
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
-		                  "remote file '%s': plain http(s) files are not "
-		                  "supported by this version of krender yet (remote "
-		                  "git repositories are)", url);
+		                  "remote file '%s' is a file, not a kustomization "
+		                  "directory or repository (kustomize: must build at "
+		                  "directory)", url);
 	int rc = kr_repospec_parse(&ctx->arena, url, rs, &why);
 	if (rc == -2)
 		return kr_nomem(ctx);
@@ -1054,4 +1056,15 @@ void kr_remote_leave(kr_ctx *ctx, const kr_remote_scope *saved)
 {
 	ctx->opts.load_restrictor = saved->load_restrictor;
 	ctx->remote_top = saved->top;
+}
+
+/* For helm.c, which pulls charts into place the same way. */
+void kr_remove_tree(const char *path)
+{
+	remove_tree(path);
+}
+
+int kr_mkdir_p(char *path)
+{
+	return mkdir_p(path);
 }

@@ -32,8 +32,8 @@ typedef struct kr_repospec {
 int kr_repospec_parse(kr_arena *a, const char *url, kr_repospec *rs,
                       const char **err);
 
-/* Is `url` an http(s) URL of a plain file (kustomize fetches those with
- * an HTTP GET, which krender does not do yet)? */
+/* Is `url` an http(s) URL of a plain file (.yaml, .yml or .json), which
+ * kustomize fetches with an HTTP GET (httpfile.h)? */
 int kr_remote_is_plain_file(const char *url);
 
 /* Fetch (or find in the cache) the repository `rs` names and give the
@@ -47,8 +47,9 @@ struct kr_root_chain;
 struct kr_node;
 
 /* Does `entry` of k's resources or components name a remote root?  1
- * (rs filled), 0 (a local path), <0 an error: a plain http(s) file, or
- * out of memory. */
+ * (rs filled), 0 (a local path), <0 an error: a plain http(s) file (the
+ * caller reads those of `resources` first: httpfile.h), or out of
+ * memory. */
 int kr_remote_match(kr_ctx *ctx, const struct kr_kustomization *k,
                     const struct kr_node *entry, kr_repospec *rs);
 
@@ -71,5 +72,10 @@ void kr_remote_leave(kr_ctx *ctx, const kr_remote_scope *saved);
 
 /* Remove the checkouts a build made with --remote-cache off. */
 void kr_remote_cleanup(kr_ctx *ctx);
+
+/* Remove a directory tree (errors ignored); mkdir -p of a writable path
+ * (0, or -1 with errno set). */
+void kr_remove_tree(const char *path);
+int kr_mkdir_p(char *path);
 
 #endif

@@ -7,7 +7,7 @@
 # never runs kubectl.  Then the cache: a second build runs no git for a
 # tag or a commit (a failing `git` first on PATH), a branch is re-resolved,
 # --remote-cache refresh/off; and the failures: unreachable repository,
-# bad ref, missing sub-directory, plain http file.
+# bad ref, missing sub-directory, unreachable plain http file.
 #
 # usage: sh tests/remote.sh KRENDER SOURCE_DIR
 set -u
@@ -155,10 +155,10 @@ printf 'buildMetadata: [originAnnotations]\n' >>"$tmp/e/meta/kustomization.yaml"
 build "$tmp/e/meta"
 failed_cleanly "remote bases with buildMetadata refused" "buildMetadata" \
 	"not supported by this version of krender yet"
-mk http "https://raw.githubusercontent.com/org/repo/main/deploy.yaml"
+# a plain http file is fetched with a GET (tests/http.sh); port 1 refuses
+mk http "http://127.0.0.1:1/deploy.yaml"
 build "$tmp/e/http"
-failed_cleanly "plain http file refused" "raw.githubusercontent.com" \
-	"not supported by this version of krender yet"
+failed_cleanly "plain http file unreachable" "http://127.0.0.1:1/deploy.yaml"
 mk timeout "file://$tmp/repos/main//base?ref=v1"
 mkdir -p "$tmp/slowgit"
 printf '#!/bin/sh\nsleep 5\n' >"$tmp/slowgit/git"

@@ -177,7 +177,7 @@ static void test_plugins__refusals(void **state)
 		  "not supported by this version of krender yet" },
 		{ "generators",
 		  "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata: {name: x}\n",
-		  "helm charts are not supported" },
+		  "build with --enable-helm" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char dir[64], path[96], kust[160];

@@ -71,7 +71,8 @@ static void usage_build(FILE *f)
 	        "                                 nothing (default \"on\"; cache in\n"
 	        "                                 $XDG_CACHE_HOME/krender/git)\n"
 	        "      --remote-timeout duration  timeout of each git command fetching a\n"
-	        "                                 remote base, unless its URL has ?timeout=\n"
+	        "                                 remote base, unless its URL has ?timeout=,\n"
+	        "                                 and of the GET of an http(s) file\n"
 	        "                                 (default 27s)\n"
 	        "  -o, --output string            if specified, write output to this path:\n"
 	        "                                 an existing directory gets one file per\n"
@@ -82,11 +83,15 @@ static void usage_build(FILE *f)
 	        "      --enable-exec              with --enable-alpha-plugins, also run KRM\n"
 	        "                                 functions declared exec: {path: ...}\n"
 	        "      --plugin-timeout seconds   kill a plugin that runs longer (default 300)\n"
-	        "      --enable-helm, --helm-command string, --helm-kube-version string,\n"
-	        "      --helm-api-versions string\n"
-	        "                                 accepted for compatibility with kustomize and\n"
-	        "                                 Argo CD and ignored: krender refuses\n"
-	        "                                 helmCharts in any case\n"
+	        "      --enable-helm              inflate helmCharts by running helm 3 (never\n"
+	        "                                 for untrusted kustomizations)\n"
+	        "      --helm-command string      helm command (path to executable) (default\n"
+	        "                                 \"helm\")\n"
+	        "      --helm-api-versions string Kubernetes api versions used by Helm for\n"
+	        "                                 Capabilities.APIVersions (repeatable)\n"
+	        "      --helm-kube-version string Kubernetes version used by Helm for\n"
+	        "                                 Capabilities.KubeVersion\n"
+	        "      --helm-debug               pass --debug to helm template\n"
 	        "\n"
 	        "Environment:\n"
 	        "  KRENDER_BUILD_OPTIONS, ARGOCD_ENV_KRENDER_BUILD_OPTIONS\n"
@@ -110,7 +115,7 @@ static void usage_main(FILE *f)
 	        "  build        Build a kustomization target from a directory\n"
 	        "               [DIR] [-o|--output PATH] [--load-restrictor MODE]\n"
 	        "               [--enable-alpha-plugins] [--enable-exec] [--plugin-timeout S]\n"
-	        "               [--enable-helm]\n"
+	        "               [--enable-helm] [--helm-debug]\n"
 	        "               [--helm-command X] [--helm-kube-version X] [--helm-api-versions X]\n"
 	        "  post-render  Helm post-renderer: stdin becomes DIR/all.yaml, build DIR\n"
 	        "               [DIR] [--load-restrictor MODE]\n"
@@ -177,13 +182,6 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
 	return 1;
 }
 
-/* Flags of kustomize build that ask for features krender refuses at the
- * field level anyway (helmCharts, plugins): accepted so that a global
- * Argo CD kustomize.buildOptions keeps working. */
-static const char *const ignored_bool_flags[] = {
-	"--enable-helm", NULL
-};
-
 /* A boolean flag as cobra reads it: --name, --name=true|false. */
 static int bool_flag(const char *a, const char *name, int *dst)
 {
@@ -200,9 +198,43 @@ static int bool_flag(const char *a, const char *name, int *dst)
 		return 0;
 	return 1;
 }
-static const char *const ignored_value_flags[] = {
-	"--helm-command", "--helm-kube-version", "--helm-api-versions", NULL
-};
+/* Flag values kept for the whole run: values from the environment are
+ * parsed from a copy that is freed.  The blocks stay reachable from this
+ * table until the process exits (the flags are few). */
+static void *kept[128];
+static size_t nkept;
+
+static void *keep_block(void *p)
+{
+	if (!p || nkept == sizeof kept / sizeof kept[0]) {
+		free(p);
+		return NULL;
+	}
+	return kept[nkept++] = p;
+}
+
+static const char *keep(const char *v)
+{
+	return keep_block(strdup(v));
+}
+
+/* --helm-api-versions may be given many times (cobra's StringArray). */
+static int add_api_version(kr_build_options *opts, const char *v)
+{
+	size_t n = 0;
+	while (opts->helm_api_versions && opts->helm_api_versions[n])
+		n++;
+	const char **a = keep_block(malloc((n + 2) * sizeof(*a)));
+	const char *copy = keep(v);
+	if (!a || !copy)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		a[i] = opts->helm_api_versions[i];
+	a[n] = copy;
+	a[n + 1] = NULL;
+	opts->helm_api_versions = a;
+	return 0;
+}
 
 /* --remote-timeout: whole seconds, or one number with a unit (ms, s, m,
  * h) as in a URL's ?timeout=; -1 when it does not parse. */
@@ -278,13 +310,22 @@ int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
 		}
 		return 1;
 	}
-	for (int k = 0; ignored_bool_flags[k]; k++)
-		if (!strcmp(a, ignored_bool_flags[k]))
-			return 1;
-	for (int k = 0; ignored_value_flags[k]; k++)
-		if (opt_value(argc, argv, i, ignored_value_flags[k], &v)) {
+	if (bool_flag(a, "--enable-helm", &opts->enable_helm) ||
+	    bool_flag(a, "--helm-debug", &opts->helm_debug))
+		return 1;
+	static const char *const helm_flags[] = {
+		"--helm-command", "--helm-kube-version", "--helm-api-versions", NULL
+	};
+	for (int k = 0; helm_flags[k]; k++)
+		if (opt_value(argc, argv, i, helm_flags[k], &v)) {
 			if (!v) {
-				fail("%sflag needs an argument: %s", where, ignored_value_flags[k]);
+				fail("%sflag needs an argument: %s", where, helm_flags[k]);
+				return -1;
+			}
+			int bad = k == 2 ? add_api_version(opts, v)
+			          : !(*(k ? &opts->helm_kube_version : &opts->helm_command) = keep(v));
+			if (bad) {
+				fail("%s", "out of memory (or too many helm flags)");
 				return -1;
 			}
 			return 1;
@@ -321,7 +362,7 @@ static int env_build_flags(const char *var, kr_build_options *opts)
 		else if (r == 0)
 			rc = fail("%s: unsupported build option '%s' (accepted: "
 			          "--load-restrictor, --remote-cache, --remote-timeout, the "
-			          "plugin flags and the ignored helm flags; "
+			          "plugin flags and the helm flags; "
 			          "no paths, no -o)", var, words[i]);
 	}
 	free(copy);
