@@ -3,19 +3,31 @@
  */
 #include "httpfile.h"
 
+#ifndef KR_HTTP_COMMAND
 #include <dlfcn.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "execplugin.h"
+
+/* This file is compiled twice (CMakeLists.txt).  The libraries load
+ * libcurl with dlopen.  The statically linked krender command is built
+ * with KR_HTTP_COMMAND: dlopen there would need the very glibc it was
+ * linked with at run time and would bring a second libc into the process,
+ * so it runs the curl command instead, with the same options (the status
+ * code read back with --write-out). */
 
 #define DEFAULT_TIMEOUT_MS 27000L
 #define MAX_BODY (256L * 1024 * 1024)   /* far above any manifest */
 #define MAX_REDIRECTS 10L               /* Go's http.Client default */
 
+#ifndef KR_HTTP_COMMAND
 /* libcurl, loaded on first use: linking it would make every process load
  * it and its TLS library at start (the cost docs/design.md avoids for
  * libcrypto), for a feature few builds use. */
@@ -68,6 +80,9 @@ static void load_curl(void)
 		cu.error = "curl_global_init failed";
 }
 
+#endif
+
+#ifndef KR_HTTP_COMMAND
 typedef struct body {
 	kr_buf b;
 	int too_big;
@@ -84,6 +99,8 @@ static size_t collect(char *p, size_t size, size_t n, void *ud)
 	kr_buf_put(&bd->b, p, len);
 	return bd->b.failed ? 0 : len;
 }
+
+#endif
 
 /* net/http's StatusText for the usual codes. */
 static const char *status_text(long code)
@@ -110,6 +127,83 @@ static const char *status_text(long code)
 	}
 }
 
+#ifdef KR_HTTP_COMMAND
+/* curl's stderr holds the status code (--write-out, after a marker) and,
+ * when curl failed, its message ("curl: (7) Failed to connect ..."), in
+ * an order that depends on the error.  Returns the code (0: none); *msg
+ * is the message without "curl: (N) ", or "". */
+#define CODE_MARK "krender-http-code:"
+static long split_status(char *err, const char **msg)
+{
+	long code = 0;
+	char *m = strstr(err, CODE_MARK);
+	if (m) {
+		code = strtol(m + strlen(CODE_MARK), NULL, 10);
+		*m = '\0';
+	}
+	*msg = "";
+	char *c = strstr(err, "curl: (");
+	if (c) {
+		char *p = strchr(c, ')');
+		*msg = p && p[1] == ' ' ? p + 2 : c;
+		char *nl = strchr(*msg, '\n');
+		if (nl)
+			*nl = '\0';
+	}
+	return code;
+}
+
+static int http_get_command(kr_ctx *ctx, const char *url, long t, char **data,
+                            size_t *len)
+{
+	char secs[32], maxsize[32];
+	snprintf(secs, sizeof secs, "%ld.%03ld", t / 1000, t % 1000);
+	snprintf(maxsize, sizeof maxsize, "%ld", MAX_BODY);
+	char *argv[] = {
+		"curl", "--silent", "--show-error", "--location", "--max-redirs", "10",
+		"--proto", "=http,https", "--proto-redir", "=http,https", "--compressed",
+		"--max-time", secs, "--max-filesize", maxsize,
+		"--user-agent", "Go-http-client/1.1", "--write-out", "%{stderr}" CODE_MARK "%{http_code}\n",
+		"--url", (char *)url, NULL
+	};
+	char *out = NULL, *err = NULL;
+	size_t outlen = 0, errlen = 0;
+	int status = 0;
+	/* curl keeps its own time; the spawn limit only catches a hung curl */
+	if (kr_extplugin_spawn(ctx, argv, NULL, NULL, NULL, 0, (unsigned)t + 10000,
+	                       &out, &outlen, &err, &errlen, &status) < 0)
+		return kr_wrap(ctx, "GET %s: this krender is statically linked and "
+		               "fetches http(s) files with the curl command", url);
+	const char *msg = "";
+	long code = err ? split_status(err, &msg) : 0;
+	if (status == 28 || status == -1)
+		return kr_fail(ctx, KR_ELIMIT, "GET %s: no complete answer within %ld ms "
+		               "(--remote-timeout)", url, t);
+	if (status == 63)
+		return kr_fail(ctx, KR_ELIMIT, "GET %s: the file is larger than %ld MiB", url,
+		               MAX_BODY >> 20);
+	if (status != 0)
+		return kr_fail(ctx, KR_EIO, "GET %s: %s", url,
+		               *msg ? msg : "curl failed");
+	if (code < 200 || code > 299) {
+		const char *txt = status_text(code);
+		return kr_fail(ctx, KR_ENOTFOUND, "GET %s: HTTP Error: status code %ld%s%s%s",
+		               url, code, *txt ? " (" : "", txt, *txt ? ")" : "");
+	}
+	*data = out ? out : (char *)"";
+	*len = outlen;
+	return 0;
+}
+#endif
+
+#ifdef KR_HTTP_COMMAND
+int kr_http_get(kr_ctx *ctx, const char *url, long timeout_ms, char **data,
+                size_t *len)
+{
+	return http_get_command(ctx, url, timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
+	                        data, len);
+}
+#else
 int kr_http_get(kr_ctx *ctx, const char *url, long timeout_ms, char **data,
                 size_t *len)
 {
@@ -163,3 +257,4 @@ int kr_http_get(kr_ctx *ctx, const char *url, long timeout_ms, char **data,
 	kr_buf_free(&bd.b);
 	return ret;
 }
+#endif

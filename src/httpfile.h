@@ -4,7 +4,8 @@
  * reads them (api/internal/loader/fileloader.go: FileLoader.Load ->
  * httpClientGetContent): one GET, redirects followed, a status outside
  * 200-299 is an error ("HTTP Error: status code 404 (Not Found)"), the
- * body is the file.  Fetched with libcurl, http and https only, under the
+ * body is the file.  Fetched with libcurl (the statically linked krender
+ * command runs the curl command instead, httpfile.c), http and https only, under the
  * remote timeout (--remote-timeout, default 27 s; kustomize's client has
  * none) and a size limit.  Nothing is cached: kustomize fetches on every
  * build too.
