@@ -280,6 +280,8 @@ static int keyidx_rebuild(parser *p, frame *f, size_t cap)
 
 static kr_pair *frame_find_key(parser *p, frame *f, const char *s, size_t len)
 {
+	if (p->pslen == f->base)
+		return NULL; /* no key yet (and p->ps may still be NULL) */
 	kr_pair *pairs = p->ps + f->base;
 	if (!f->keyidx) {
 		for (size_t i = 0; i < p->pslen - f->base; i++)
