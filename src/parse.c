@@ -377,7 +377,8 @@ static int push(parser *p, kr_node *n, const char *anchor_name, int flow)
 {
 	if (p->depth >= p->ctx->opts.max_depth)
 		return kr_fail_at(p->ctx, KR_ELIMIT, p->file, n->line, n->col,
-		                  "nesting deeper than the limit of %u levels",
+		                  "nesting deeper than the limit of %u levels "
+		                  "(raise it with --max-depth)",
 		                  p->ctx->opts.max_depth);
 	if (p->depth == p->capstack) {
 		size_t ncap = p->capstack ? p->capstack * 2 : 32;
@@ -777,7 +778,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 				                (unsigned)(ev.start_mark.line + line_offset) + 1,
 				                (unsigned)ev.start_mark.column + 1,
 				                "alias expansion creates more than %zu nodes "
-				                "(limit; an alias bomb?)", ctx->opts.max_alias_nodes);
+				                "(limit; an alias bomb? raise it with "
+				                "--max-alias-nodes)", ctx->opts.max_alias_nodes);
 				break;
 			}
 			n = kr_node_copy(a, an->node);

@@ -117,5 +117,22 @@ fi
 "$bin" build -j 2 "$tree/other" > "$tmp/j1.yaml" && "$bin" build "$tree/other" > "$tmp/p.yaml"
 grep -q '^# Source: ' "$tmp/j1.yaml" && pass "one dir with -j has a header" || fail "one dir with -j"
 
+# Every build flag that takes a value as the next word is a flag, not a
+# second directory (multi.c asks cli_build_flag): one DIR stays one build.
+for f in "--load-restrictor LoadRestrictionsNone" "--plugin-timeout 5" \
+         "--remote-cache off" "--remote-timeout 5" "--helm-command helm" \
+         "--max-file-size 1m" "--max-documents 10" "--max-resources 100" \
+         "--max-alias-nodes 100" "--max-depth 50" "--max-kustomization-depth 5"; do
+	# shellcheck disable=SC2086
+	"$bin" build "$tree/other" $f > "$tmp/flag.yaml" 2>"$tmp/err" &&
+		cmp -s "$tmp/flag.yaml" "$tmp/p.yaml" && pass "one dir with $f" ||
+		fail "one dir with $f: $(head -c 300 "$tmp/err")"
+done
+# With several directories, a limit applies to each build.
+"$bin" build "$tree/other" "$tree/overlays/prod" --max-resources 1 > "$tmp/out" 2>"$tmp/err" &&
+	fail "--max-resources 1 with two dirs accepted" ||
+	{ grep -q -- "--max-resources" "$tmp/err" && [ ! -s "$tmp/out" ] &&
+		pass "--max-resources with two dirs" || fail "--max-resources with two dirs: $(cat "$tmp/err")"; }
+
 echo "multi: $fails failure(s)"
 [ "$fails" -eq 0 ]

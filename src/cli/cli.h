@@ -26,6 +26,9 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
  * not a build flag, -1 error (reported). */
 int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
                    const char *where);
+/* Is argv[*i] a build flag?  1 (with *i moved past its value, if it
+ * takes one as the next word) or 0; nothing is reported. */
+int cli_build_flag_skip(int argc, char **argv, int *i);
 
 /* Options for builds: warnings to stderr, then the flags of the
  * KRENDER_BUILD_OPTIONS and ARGOCD_ENV_KRENDER_BUILD_OPTIONS environment

@@ -364,19 +364,16 @@ static unsigned default_jobs(void)
 	return n > 0 ? (unsigned)(n > 1024 ? 1024 : n) : 1;
 }
 
-/* The build flags that take a value as the next argument: keep in step with
- * cli_build_flag in main.c (tests/remote.sh and tests/multi.sh cover them). */
-static int is_value_flag(const char *a)
+/* Skip a flag at argv[*i] (and its value): -o/-j here, the build flags
+ * as cli_build_flag knows them.  1 when argv[*i] was a flag. */
+static int skip_flag(int argc, char **argv, int *i)
 {
-	static const char *const v[] = {
-		"-o", "--output", "-j", "--jobs", "--load-restrictor",
-		"--helm-command", "--helm-kube-version", "--helm-api-versions",
-		"--plugin-timeout", "--remote-cache", "--remote-timeout", NULL
-	};
-	for (int k = 0; v[k]; k++)
-		if (!strcmp(a, v[k]))
-			return 1;
-	return 0;
+	const char *v;
+	if (cli_opt_value(argc, argv, i, "-o", &v) ||
+	    cli_opt_value(argc, argv, i, "--output", &v) ||
+	    cli_opt_value(argc, argv, i, "--jobs", &v))
+		return 1;
+	return cli_build_flag_skip(argc, argv, i);
 }
 
 int cli_build_is_multi(int argc, char **argv)
@@ -389,9 +386,7 @@ int cli_build_is_multi(int argc, char **argv)
 		if (!strcmp(a, "--all") || !strncmp(a, "-j", 2) ||
 		    !strncmp(a, "--jobs", 6))
 			return 1;
-		if (is_value_flag(a))
-			i++;
-		else if (a[0] != '-' || a[1] == '\0')
+		if (!skip_flag(argc, argv, &i) && (a[0] != '-' || a[1] == '\0'))
 			pos++;
 	}
 	return pos > 1;
