@@ -44,6 +44,11 @@ int cli_write_all(FILE *f, const char *data, size_t len);
  * 0 or 1 (error reported). */
 int cli_output_file(const char *path, const char *data, size_t len);
 int cli_output_dir(kr_build *b, const char *dir);
+/* Write n files dir/names[i] holding data[i]: each as a temporary in dir,
+ * all renamed into place only once every one was written; on an error
+ * (reported, 1) the temporaries are removed and dir is as it was. */
+int cli_output_files(const char *dir, size_t n, const char *const *names,
+                     const char *const *data, const size_t *lens);
 int cli_output_stdout(const char *data, size_t len);
 /* Occupy closed descriptors 0-2 (read-only /dev/null) so files the build
  * opens never take their place and writes to them still fail. */

@@ -279,28 +279,6 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int write_file(const char *outdir, const char *name, const char *data,
-                      size_t len)
-{
-	size_t n = strlen(outdir) + strlen(name) + 2;
-	char *path = malloc(n);
-	if (!path)
-		return cli_fail("%s", "out of memory");
-	snprintf(path, n, "%s/%s", outdir, name);
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-	if (!f) {
-		rc = cli_fail("%s: %s", path, strerror(errno));
-	} else {
-		int bad = cli_write_all(f, data, len) < 0;
-		bad |= fclose(f) != 0;
-		if (bad)
-			rc = cli_fail("writing %s: %s", path, strerror(errno));
-	}
-	free(path);
-	return rc;
-}
-
 static int write_results(jobs *l, const char *outdir)
 {
 	if (!outdir) {
@@ -348,9 +326,25 @@ static int write_results(jobs *l, const char *outdir)
 			              "several overlays", outdir);
 		}
 	}
-	for (size_t i = 0; !rc && i < l->n; i++)
-		if (!l->v[i].is_component)
-			rc = write_file(outdir, names[i], l->v[i].out, l->v[i].outlen);
+	/* Every file as a temporary first, renamed into place only when all
+	 * were written (output.c): a failure leaves OUTDIR as it was. */
+	const char **data = NULL;
+	size_t *lens = NULL;
+	if (!rc && (!(data = calloc(k ? k : 1, sizeof(*data))) ||
+	            !(lens = calloc(k ? k : 1, sizeof(*lens)))))
+		rc = cli_fail("%s", "out of memory");
+	size_t m = 0;
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		if (l->v[i].is_component)
+			continue;
+		sorted[m] = names[i];
+		data[m] = l->v[i].out;
+		lens[m++] = l->v[i].outlen;
+	}
+	if (!rc)
+		rc = cli_output_files(outdir, m, (const char *const *)sorted, data, lens);
+	free(data);
+	free(lens);
 	for (size_t i = 0; names && i < l->n; i++)
 		free(names[i]);
 	free(names);
