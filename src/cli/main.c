@@ -82,13 +82,13 @@ static void usage_build(FILE *f)
 	        "                                 remote base, unless its URL has ?timeout=\n"
 	        "                                 (default 27s)\n"
 	        "      --max-file-size bytes      limits (k, m, g: times 1024); a build that\n"
-	        "      --max-documents n          hits one fails naming the file and the\n"
-	        "      --max-resources n          flag: bytes of one file (default 64m),\n"
-	        "      --max-alias-nodes n        documents in one resource file (100000),\n"
-	        "      --max-depth n              resources read by a build (250000), nodes\n"
-	        "      --max-kustomization-depth n  made by YAML aliases in a file (1000000),\n"
-	        "                                 nesting of a YAML document (1000), nesting\n"
-	        "                                 of kustomizations (100)\n"
+	        "                                 hits one fails naming the file, the limit\n"
+	        "                                 and its flag. Bytes of one file (default 64m)\n"
+	        "      --max-documents n          documents in one resource file (100000)\n"
+	        "      --max-resources n          resources read by one build (250000)\n"
+	        "      --max-alias-nodes n        nodes made by YAML aliases in a file (1000000)\n"
+	        "      --max-depth n              nesting of a YAML document (1000)\n"
+	        "      --max-kustomization-depth n  nesting of kustomizations (100)\n"
 	        "  -o, --output string            if specified, write output to this path:\n"
 	        "                                 an existing directory gets one file per\n"
 	        "                                 resource, anything else one file\n"
@@ -260,8 +260,8 @@ static unsigned long long limit_value(const char *v, unsigned long long max)
 	return n << shift;
 }
 
-/* The limit flags (kr_build_options; docs/limits in README): each names
- * its field and the largest value it takes. */
+/* The limit flags (kr_build_options; README, docs/testing.md): each
+ * names its field and whether it is an unsigned int (else a size_t). */
 static int limit_flag(int argc, char **argv, int *i, kr_build_options *opts,
                       const char *where)
 {
