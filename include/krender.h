@@ -95,7 +95,7 @@ typedef struct kr_build_options {
 	 * KR_ELIMIT error that names the file, the limit and the krender flag
 	 * that raises it. */
 	size_t max_file_size;          /* bytes of one input file (64 MiB) */
-	size_t max_documents;          /* documents in one resource file (100,000) */
+	size_t max_documents;          /* YAML documents in one file (100,000) */
 	size_t max_resources;          /* resources read by one build (250,000) */
 } kr_build_options;
 

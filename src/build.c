@@ -54,8 +54,8 @@ static int load_resource_bytes(kr_ctx *ctx, const char *display,
 	if ((rc = kr_resource_docs_from_bytes(ctx, display, data, len, &docs)) < 0)
 		return rc;
 	if (docs.len > ctx->opts.max_documents)
-		return kr_fail(ctx, KR_ELIMIT, "%s: %zu documents, more than the limit "
-		               "of %zu per file (raise it with --max-documents)",
+		return kr_fail(ctx, KR_ELIMIT, "%s: %zu documents: more than the limit "
+		               "of %zu documents per file (raise it with --max-documents)",
 		               display, docs.len, ctx->opts.max_documents);
 	ctx->nresources += docs.len;
 	if (ctx->nresources > ctx->opts.max_resources)

@@ -606,6 +606,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 	parser p;
 	kr_node *root = NULL;
 	int rc = 0, done = 0;
+	size_t first = out->len; /* documents before this piece's */
+	yaml_mark_t doc_start = { 0 };
 
 	memset(&p, 0, sizeof(p));
 	p.ctx = ctx;
@@ -637,12 +639,24 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 			done = 1;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
+			doc_start = ev.start_mark;
 			root = NULL;
 			p.nanchors = 0;
 			p.nodes = 0;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			if (root && !(root->type == KR_SCALAR && root->tag == KR_TAG_NULL)) {
+				/* stop before the parse takes the memory (build.c
+				 * checks the documents of a whole resource file) */
+				if (out->len - first >= ctx->opts.max_documents) {
+					rc = kr_fail_at(ctx, KR_ELIMIT, file,
+					                (unsigned)(doc_start.line + line_offset) + 1,
+					                (unsigned)doc_start.column + 1,
+					                "more than the limit of %zu documents per "
+					                "file (raise it with --max-documents)",
+					                ctx->opts.max_documents);
+					break;
+				}
 				if (kr_doclist_push(a, out, root) < 0)
 					rc = kr_nomem(ctx);
 			}

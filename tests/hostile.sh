@@ -282,6 +282,12 @@ run limit_file_size "err:big.yaml" --max-file-size 80m
 grep -q -- --max-file-size "$tmp/err" && fail "limit_file_size: still the limit at 80m" ||
 	pass "limit_file_size: --max-file-size 80m raises it"
 limit many_docs many.yaml --max-documents --max-documents 1000
+# 2,000,000 small documents (29 MB): the default limit stops the parse early
+put limit_documents_default kustomization.yaml 'resources: [docs.yaml]\n'
+awk 'BEGIN { for (i = 0; i < 2000000; i++) printf "---\na: %d\n", i }' \
+	> "$tmp/limit_documents_default/docs.yaml"
+limit limit_documents_default docs.yaml:200001:1 --max-documents
+rm -f "$tmp/limit_documents_default/docs.yaml"
 run many_docs ok --max-documents 20000
 limit many_resources r1000.yaml --max-resources --max-resources 1000
 limit alias_linear r.yaml --max-alias-nodes --max-alias-nodes 100

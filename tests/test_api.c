@@ -194,8 +194,8 @@ static void test_api__limits(void **state)
 
 	opts.max_documents = 2;
 	assert_int_equal(run_limited(&opts, &b), KR_ELIMIT);
-	assert_non_null(strstr(kr_build_error(b), "all.yaml: 3 documents, more than the "
-	                                           "limit of 2 per file (raise it with "
+	assert_non_null(strstr(kr_build_error(b), "all.yaml:10:1: more than the limit of 2 "
+	                                           "documents per file (raise it with "
 	                                           "--max-documents)"));
 	kr_build_free(b);
 	opts.max_documents = 3;

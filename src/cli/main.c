@@ -84,7 +84,7 @@ static void usage_build(FILE *f)
 	        "      --max-file-size bytes      limits (k, m, g: times 1024); a build that\n"
 	        "                                 hits one fails naming the file, the limit\n"
 	        "                                 and its flag. Bytes of one file (default 64m)\n"
-	        "      --max-documents n          documents in one resource file (100000)\n"
+	        "      --max-documents n          YAML documents in one file (100000)\n"
 	        "      --max-resources n          resources read by one build (250000)\n"
 	        "      --max-alias-nodes n        nodes made by YAML aliases in a file (1000000)\n"
 	        "      --max-depth n              nesting of a YAML document (1000)\n"
