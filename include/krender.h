@@ -52,7 +52,7 @@ enum kr_remote_cache {
 	KR_REMOTE_CACHE_OFF = 2      /* fetch afresh, keep nothing */
 };
 
-#define KR_BUILD_OPTIONS_VERSION 4
+#define KR_BUILD_OPTIONS_VERSION 5
 
 /* Options of one build.  Initialise with KR_BUILD_OPTIONS_INIT, then set
  * what differs from the defaults. */
@@ -107,9 +107,17 @@ typedef struct kr_build_options {
 	const char *const *helm_api_versions;
 	const char *helm_kube_version;
 	int helm_debug;                /* 0 or 1 */
+	/* Since version 5: limits */
+	/* More limits (0 means the default; see also max_alias_nodes,
+	 * max_depth and max_kustomization_depth above).  Hitting one is a
+	 * KR_ELIMIT error that names the file, the limit and the krender flag
+	 * that raises it. */
+	size_t max_file_size;          /* bytes of one input file (64 MiB) */
+	size_t max_documents;          /* YAML documents in one file (100,000) */
+	size_t max_resources;          /* resources read by one build (250,000) */
 } kr_build_options;
 
-#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, KR_REMOTE_CACHE_ON, 0, NULL, NULL, NULL, 0 }
+#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, KR_REMOTE_CACHE_ON, 0, NULL, NULL, NULL, 0, 0, 0, 0 }
 
 typedef struct kr_build kr_build;
 

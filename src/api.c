@@ -67,14 +67,16 @@ int kr_build_new(kr_build **out, const kr_build_options *opts)
 		return KR_ENOMEM;
 	/* an older caller's struct ends before the newer options: version 1
 	 * before the plugin options, version 2 before the remote ones,
-	 * version 3 before the helm ones */
+	 * version 3 before the helm ones, version 4 before the limits */
 	kr_build_options full = KR_BUILD_OPTIONS_INIT;
 	if (opts && opts->version < KR_BUILD_OPTIONS_VERSION) {
 		memcpy(&full, opts, opts->version == 1
 		                    ? offsetof(kr_build_options, enable_alpha_plugins)
 		                    : opts->version == 2
 		                    ? offsetof(kr_build_options, remote_timeout_ms)
-		                    : offsetof(kr_build_options, enable_helm));
+		                    : opts->version == 3
+		                    ? offsetof(kr_build_options, enable_helm)
+		                    : offsetof(kr_build_options, max_file_size));
 		full.version = KR_BUILD_OPTIONS_VERSION;
 		opts = &full;
 	}

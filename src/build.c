@@ -50,8 +50,21 @@ static int load_resource_bytes(kr_ctx *ctx, const char *display,
 {
 	int rc;
 	kr_doclist docs = { 0 };
+	if (len > ctx->opts.max_file_size)
+		return kr_fail(ctx, KR_ELIMIT, "%s: the stream has %zu bytes, more than "
+		               "the limit of %zu bytes per file (raise it with "
+		               "--max-file-size)", display, len, ctx->opts.max_file_size);
 	if ((rc = kr_resource_docs_from_bytes(ctx, display, data, len, &docs)) < 0)
 		return rc;
+	if (docs.len > ctx->opts.max_documents)
+		return kr_fail(ctx, KR_ELIMIT, "%s: %zu documents: more than the limit "
+		               "of %zu documents per file (raise it with --max-documents)",
+		               display, docs.len, ctx->opts.max_documents);
+	ctx->nresources += docs.len;
+	if (ctx->nresources > ctx->opts.max_resources)
+		return kr_fail(ctx, KR_ELIMIT, "%s: the build has read more than the "
+		               "limit of %zu resources (raise it with --max-resources)",
+		               display, ctx->opts.max_resources);
 	for (size_t i = 0; i < docs.len; i++) {
 		kr_resource *r = kr_resource_new(&ctx->arena, docs.docs[i]);
 		/* kustomize asks the scope of every kind it meets; one outside
@@ -142,7 +155,8 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 			                  c == chain ? k->dir : c->root);
 	if (chain->depth + 1 > ctx->opts.max_kustomization_depth)
 		return kr_fail_at(ctx, KR_ELIMIT, k->file, entry->line, entry->col,
-		                  "kustomizations nested deeper than the limit of %u",
+		                  "kustomizations nested deeper than the limit of %u "
+		                  "(raise it with --max-kustomization-depth)",
 		                  ctx->opts.max_kustomization_depth);
 	*realp = real;
 	return 0;

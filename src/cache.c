@@ -19,6 +19,7 @@ typedef struct entry {
 	unsigned mode;          /* parse flags | KR_CACHE_MODE_RESOURCES */
 	size_t max_alias_nodes; /* limits that decide success */
 	unsigned max_depth;
+	size_t max_documents;
 	size_t len;
 	const char *bytes;      /* the parsed text, for an exact comparison */
 	kr_node **docs;
@@ -197,6 +198,7 @@ static int same_key(const entry *e, XXH128_hash_t h, unsigned mode,
 	return XXH128_isEqual(e->hash, h) && e->mode == mode && e->len == len &&
 	       e->max_alias_nodes == ctx->opts.max_alias_nodes &&
 	       e->max_depth == ctx->opts.max_depth &&
+	       e->max_documents == ctx->opts.max_documents &&
 	       (len == 0 || memcmp(e->bytes, data, len) == 0);
 }
 
@@ -254,6 +256,7 @@ static entry *make_entry(XXH128_hash_t h, unsigned mode, const kr_ctx *ctx,
 	e->mode = mode;
 	e->max_alias_nodes = ctx->opts.max_alias_nodes;
 	e->max_depth = ctx->opts.max_depth;
+	e->max_documents = ctx->opts.max_documents;
 	e->len = len;
 	e->bytes = bytes;
 	e->docs = copies;

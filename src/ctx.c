@@ -22,6 +22,12 @@ void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts)
 		ctx->opts.max_depth = 1000;
 	if (!ctx->opts.max_kustomization_depth)
 		ctx->opts.max_kustomization_depth = 100;
+	if (!ctx->opts.max_file_size)
+		ctx->opts.max_file_size = KR_DEFAULT_MAX_FILE_SIZE;
+	if (!ctx->opts.max_documents)
+		ctx->opts.max_documents = KR_DEFAULT_MAX_DOCUMENTS;
+	if (!ctx->opts.max_resources)
+		ctx->opts.max_resources = KR_DEFAULT_MAX_RESOURCES;
 }
 
 void kr_ctx_free(kr_ctx *ctx)

@@ -17,6 +17,13 @@
 
 struct kr_schema_set;
 
+/* Defaults of the size limits (kr_build_options): far above what real
+ * repositories hold, low enough that a hostile input ends in an error
+ * before memory runs out. */
+#define KR_DEFAULT_MAX_FILE_SIZE ((size_t)64 << 20)
+#define KR_DEFAULT_MAX_DOCUMENTS ((size_t)100000)
+#define KR_DEFAULT_MAX_RESOURCES ((size_t)250000)
+
 typedef struct kr_ctx {
 	kr_arena arena;
 	kr_build_options opts;
@@ -60,6 +67,9 @@ typedef struct kr_ctx {
 	 * paths as asked and their real paths, so that a file's real path
 	 * costs one lstat instead of a readlink per path element. */
 	struct kr_dirmemo *dirmemo;
+	/* Resources read from files and streams so far (opts.max_resources;
+	 * a base read twice counts twice). */
+	size_t nresources;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

@@ -8,6 +8,7 @@
 #include <xxhash.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -218,6 +219,13 @@ int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return kr_fail(ctx, KR_EIO, "%s: not a regular file", display);
+	}
+	if ((uint64_t)st.st_size > ctx->opts.max_file_size) {
+		close(fd);
+		return kr_fail(ctx, KR_ELIMIT, "%s: the file has %llu bytes, more than "
+		               "the limit of %zu bytes per file (raise it with "
+		               "--max-file-size)", display, (unsigned long long)st.st_size,
+		               ctx->opts.max_file_size);
 	}
 	size_t cap = (size_t)st.st_size;
 	char *buf = kr_arena_alloc(&ctx->arena, cap + 1);

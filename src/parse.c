@@ -284,6 +284,8 @@ static int keyidx_rebuild(parser *p, frame *f, size_t cap)
 
 static kr_pair *frame_find_key(parser *p, frame *f, const char *s, size_t len)
 {
+	if (p->pslen == f->base)
+		return NULL; /* no key yet (and p->ps may still be NULL) */
 	kr_pair *pairs = p->ps + f->base;
 	if (!f->keyidx) {
 		for (size_t i = 0; i < p->pslen - f->base; i++)
@@ -379,7 +381,8 @@ static int push(parser *p, kr_node *n, const char *anchor_name, int flow)
 {
 	if (p->depth >= p->ctx->opts.max_depth)
 		return kr_fail_at(p->ctx, KR_ELIMIT, p->file, n->line, n->col,
-		                  "nesting deeper than the limit of %u levels",
+		                  "nesting deeper than the limit of %u levels "
+		                  "(raise it with --max-depth)",
 		                  p->ctx->opts.max_depth);
 	if (!p->stack) {
 		p->stack = p->inline_stack;
@@ -624,6 +627,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 	parser p;
 	kr_node *root = NULL;
 	int rc = 0, done = 0;
+	size_t first = out->len; /* documents before this piece's */
+	yaml_mark_t doc_start = { 0 };
 
 	memset(&p, 0, sizeof(p));
 	p.ctx = ctx;
@@ -655,12 +660,24 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 			done = 1;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
+			doc_start = ev.start_mark;
 			root = NULL;
 			p.nanchors = 0;
 			p.nodes = 0;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			if (root && !(root->type == KR_SCALAR && root->tag == KR_TAG_NULL)) {
+				/* stop before the parse takes the memory (build.c
+				 * checks the documents of a whole resource file) */
+				if (out->len - first >= ctx->opts.max_documents) {
+					rc = kr_fail_at(ctx, KR_ELIMIT, file,
+					                (unsigned)(doc_start.line + line_offset) + 1,
+					                (unsigned)doc_start.column + 1,
+					                "more than the limit of %zu documents per "
+					                "file (raise it with --max-documents)",
+					                ctx->opts.max_documents);
+					break;
+				}
 				if (kr_doclist_push(a, out, root) < 0)
 					rc = kr_nomem(ctx);
 			}
@@ -796,7 +813,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 				                (unsigned)(ev.start_mark.line + line_offset) + 1,
 				                (unsigned)ev.start_mark.column + 1,
 				                "alias expansion creates more than %zu nodes "
-				                "(limit; an alias bomb?)", ctx->opts.max_alias_nodes);
+				                "(limit; an alias bomb? raise it with "
+				                "--max-alias-nodes)", ctx->opts.max_alias_nodes);
 				break;
 			}
 			n = kr_node_copy(a, an->node);

@@ -256,6 +256,50 @@ put huge_replicas kustomization.yaml 'resources: [r.yaml]\nreplicas:\n- name: d\
 put huge_replicas r.yaml 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n'
 run huge_replicas "err:kustomization.yaml"
 
+# ---- limits: each names the file, the limit and the flag that raises it ----
+# limit CASE FILE FLAG [BUILD FLAGS...]: an error naming FILE and FLAG
+limit() {
+	c=$1
+	file=$2
+	flag=$3
+	shift 3
+	before=$fails
+	run "$c" "err:$file" "$@"
+	[ $fails -eq $before ] || return
+	grep -qF -- "$flag" "$tmp/err" && grep -q 'limit' "$tmp/err" &&
+		pass "$c: names the limit and $flag" ||
+		fail "$c: the error does not name the limit and $flag: $(head -c 300 "$tmp/err")"
+}
+# a sparse 70 MB file is refused before it is read (default 64 MiB)
+put limit_file_size kustomization.yaml 'resources: [big.yaml]\n'
+truncate -s 70M "$tmp/limit_file_size/big.yaml"
+limit limit_file_size big.yaml --max-file-size
+put limit_file_size_kust kustomization.yaml 'resources: [r.yaml]\n'
+put limit_file_size_kust r.yaml "$CM"
+limit limit_file_size_kust kustomization.yaml --max-file-size --max-file-size 16
+# raised, the same file is read (and rejected as YAML: it is all NULs)
+run limit_file_size "err:big.yaml" --max-file-size 80m
+grep -q -- --max-file-size "$tmp/err" && fail "limit_file_size: still the limit at 80m" ||
+	pass "limit_file_size: --max-file-size 80m raises it"
+limit many_docs many.yaml --max-documents --max-documents 1000
+# 2,000,000 small documents (29 MB): the default limit stops the parse early
+put limit_documents_default kustomization.yaml 'resources: [docs.yaml]\n'
+awk 'BEGIN { for (i = 0; i < 2000000; i++) printf "---\na: %d\n", i }' \
+	> "$tmp/limit_documents_default/docs.yaml"
+limit limit_documents_default docs.yaml:200001:1 --max-documents
+rm -f "$tmp/limit_documents_default/docs.yaml"
+run many_docs ok --max-documents 20000
+limit many_resources r1000.yaml --max-resources --max-resources 1000
+limit alias_linear r.yaml --max-alias-nodes --max-alias-nodes 100
+limit deep_block deep.yaml --max-depth --max-depth 50
+limit deep_bases kustomization.yaml --max-kustomization-depth --max-kustomization-depth 10
+run deep_bases "err:--max-kustomization-depth" --max-kustomization-depth=10
+put limit_bad_value kustomization.yaml 'resources: [r.yaml]\n'
+put limit_bad_value r.yaml "$CM"
+run limit_bad_value "err:--max-documents" --max-documents 0
+run limit_bad_value "err:--max-depth" --max-depth=5x
+run limit_bad_value "err:--max-resources" --max-resources -1
+
 # ---- no Secret generator value in any error message ----
 # each tree has a Secret generator holding the value, and an error
 secret=hunter2-S3cr3t-value

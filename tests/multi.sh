@@ -117,5 +117,49 @@ fi
 "$bin" build -j 2 "$tree/other" > "$tmp/j1.yaml" && "$bin" build "$tree/other" > "$tmp/p.yaml"
 grep -q '^# Source: ' "$tmp/j1.yaml" && pass "one dir with -j has a header" || fail "one dir with -j"
 
+# Every build flag that takes a value as the next word is a flag, not a
+# second directory (multi.c asks cli_build_flag): one DIR stays one build.
+for f in "--load-restrictor LoadRestrictionsNone" "--plugin-timeout 5" \
+         "--remote-cache off" "--remote-timeout 5" "--helm-command helm" \
+         "--max-file-size 1m" "--max-documents 10" "--max-resources 100" \
+         "--max-alias-nodes 100" "--max-depth 50" "--max-kustomization-depth 5"; do
+	# shellcheck disable=SC2086
+	"$bin" build "$tree/other" $f > "$tmp/flag.yaml" 2>"$tmp/err" &&
+		cmp -s "$tmp/flag.yaml" "$tmp/p.yaml" && pass "one dir with $f" ||
+		fail "one dir with $f: $(head -c 300 "$tmp/err")"
+done
+# With several directories, a limit applies to each build.
+"$bin" build "$tree/other" "$tree/overlays/prod" --max-resources 1 > "$tmp/out" 2>"$tmp/err" &&
+	fail "--max-resources 1 with two dirs accepted" ||
+	{ grep -q -- "--max-resources" "$tmp/err" && [ ! -s "$tmp/out" ] &&
+		pass "--max-resources with two dirs" || fail "--max-resources with two dirs: $(cat "$tmp/err")"; }
+
+# -o OUTDIR: every file goes through a temporary and is renamed into place
+# only when all were written; a write that fails (file size limit, SIGXFSZ
+# ignored so that write returns EFBIG) leaves OUTDIR as it was.
+mkdir -p "$tmp/fs/small" "$tmp/fs/big" "$tmp/fsout"
+printf 'resources: [cm.yaml]\n' > "$tmp/fs/small/kustomization.yaml"
+printf 'resources: [cm.yaml]\n' > "$tmp/fs/big/kustomization.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n' > "$tmp/fs/small/cm.yaml"
+big=$(head -c 4000 /dev/zero | tr '\0' x)
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: "%s"}\n' "$big" > "$tmp/fs/big/cm.yaml"
+echo old > "$tmp/fsout/small.yaml"
+(cd "$tmp/fs" && trap '' XFSZ && ulimit -f 1 && "$bin" build small big -o "$tmp/fsout") 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q '^Error: writing ' "$tmp/err" && [ "$(ls -A "$tmp/fsout")" = small.yaml ] &&
+	[ "$(cat "$tmp/fsout/small.yaml")" = old ] &&
+	pass "-o OUTDIR, failed write leaves OUTDIR as it was" ||
+	fail "-o OUTDIR, failed write: rc=$rc $(ls -A "$tmp/fsout") $(cat "$tmp/err")"
+(cd "$tmp/fs" && "$bin" build small big -o "$tmp/fsout") 2>"$tmp/err" &&
+	[ "$(ls -A "$tmp/fsout" | tr '\n' ' ')" = "big.yaml small.yaml " ] &&
+	"$bin" build "$tmp/fs/small" | cmp -s - "$tmp/fsout/small.yaml" &&
+	pass "-o OUTDIR replaces its files" || fail "-o OUTDIR: $(ls -A "$tmp/fsout") $(cat "$tmp/err")"
+# stdout full or closed: an error, exit 1
+"$bin" build "$tmp/fs/small" "$tmp/fs/big" > /dev/full 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q '^Error: writing output: No space left' "$tmp/err" &&
+	pass "several overlays, stdout full" || fail "stdout full: rc=$rc $(cat "$tmp/err")"
+"$bin" build "$tmp/fs/small" "$tmp/fs/big" >&- 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q '^Error: writing output: ' "$tmp/err" &&
+	pass "several overlays, stdout closed" || fail "stdout closed: rc=$rc $(cat "$tmp/err")"
+
 echo "multi: $fails failure(s)"
 [ "$fails" -eq 0 ]

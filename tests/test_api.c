@@ -166,6 +166,72 @@ static void test_api__stream_and_ids(void **state)
 	kr_build_free(b);
 }
 
+/* Build GITOPS/diff/a (three resources) with the stream of three
+ * documents and the given options: the error code. */
+static int run_limited(const kr_build_options *opts, kr_build **b)
+{
+	static const char stream[] =
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s1\n---\n"
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s2\n---\n"
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s3\n";
+	*b = NULL;
+	assert_int_equal(kr_build_new(b, opts), 0);
+	assert_int_equal(kr_build_set_stream(*b, "all.yaml", stream, sizeof(stream) - 1), 0);
+	return kr_build_run(*b, GITOPS "/diff/a");
+}
+
+/* The limits of version 5: each a KR_ELIMIT error naming the file, the
+ * limit and the flag; the defaults let a normal build through, and an
+ * older options struct gets the defaults. */
+static void test_api__limits(void **state)
+{
+	(void)state;
+	kr_build *b;
+	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
+	assert_int_equal(run_limited(&opts, &b), 0);
+	assert_int_equal(kr_build_resource_count(b), 6);
+	kr_build_free(b);
+
+	opts.max_documents = 2;
+	assert_int_equal(run_limited(&opts, &b), KR_ELIMIT);
+	assert_non_null(strstr(kr_build_error(b), "all.yaml:10:1: more than the limit of 2 "
+	                                           "documents per file (raise it with "
+	                                           "--max-documents)"));
+	kr_build_free(b);
+	opts.max_documents = 3;
+	assert_int_equal(run_limited(&opts, &b), 0);
+	kr_build_free(b);
+
+	opts.max_resources = 5;
+	assert_int_equal(run_limited(&opts, &b), KR_ELIMIT);
+	assert_non_null(strstr(kr_build_error(b), "more than the limit of 5 resources "
+	                                           "(raise it with --max-resources)"));
+	kr_build_free(b);
+	opts.max_resources = 6;
+	assert_int_equal(run_limited(&opts, &b), 0);
+	kr_build_free(b);
+
+	opts.max_file_size = 40;
+	assert_int_equal(run_limited(&opts, &b), KR_ELIMIT);
+	assert_non_null(strstr(kr_build_error(b), "kustomization.yaml: the file has "));
+	assert_non_null(strstr(kr_build_error(b), "more than the limit of 40 bytes per file "
+	                                           "(raise it with --max-file-size)"));
+	kr_build_free(b);
+	/* the stream counts too */
+	opts.max_file_size = 100;
+	assert_int_equal(run_limited(&opts, &b), KR_ELIMIT);
+	assert_non_null(strstr(kr_build_error(b), "all.yaml: the stream has 164 bytes"));
+	kr_build_free(b);
+
+	/* a version 3 struct ends before the limits: they get the defaults */
+	opts.version = 3;
+	assert_int_equal(run_limited(&opts, &b), 0);
+	kr_build_free(b);
+	opts.version = 4;
+	assert_int_equal(run_limited(&opts, &b), 0);
+	kr_build_free(b);
+}
+
 static int collect(void *payload, const char *dir, const char *kind)
 {
 	char *out = payload;
@@ -277,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_api__find_kustomizations),
 		cmocka_unit_test(test_api__diff_unified),
 		cmocka_unit_test(test_api__cache),
+		cmocka_unit_test(test_api__limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

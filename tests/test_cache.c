@@ -233,6 +233,41 @@ static void test_cache__usage(void **state)
 	kr_build_free(b);
 }
 
+/* The document limit decides whether a parse succeeds, so it is part of
+ * the key: a patch file of three documents parsed under the default limit
+ * is not handed to a build whose limit is two. */
+static void test_cache__limits_in_key(void **state)
+{
+	(void)state;
+	tu_put("lim/kustomization.yaml", "resources: [cm.yaml]\n"
+	                                  "patchesStrategicMerge: [p.yaml]\n");
+	tu_put("lim/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
+	tu_put("lim/p.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: '1'}\n---\n"
+	                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {y: '2'}\n---\n"
+	                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {z: '3'}\n");
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/lim", tmpdir);
+	kr_cache *c = NULL;
+	assert_int_equal(kr_cache_new(&c), 0);
+	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
+	for (int round = 0; round < 2; round++) {
+		opts.max_documents = round ? 2 : 0;
+		kr_build *b = NULL;
+		assert_int_equal(kr_build_new(&b, &opts), 0);
+		assert_int_equal(kr_build_set_cache(b, c), 0);
+		int rc = kr_build_run(b, path);
+		if (round) {
+			assert_int_equal(rc, KR_ELIMIT);
+			assert_non_null(strstr(kr_build_error(b), "p.yaml:10:1: more than the limit "
+			                                           "of 2 documents per file"));
+		} else {
+			assert_int_equal(rc, 0);
+		}
+		kr_build_free(b);
+	}
+	kr_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_cache__errors),
 		cmocka_unit_test(test_cache__golden_cases),
 		cmocka_unit_test(test_cache__usage),
+		cmocka_unit_test(test_cache__limits_in_key),
 	};
 	return cmocka_run_group_tests(tests, tu_tree_setup, tu_tree_teardown);
 }

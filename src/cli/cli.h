@@ -26,6 +26,9 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
  * not a build flag, -1 error (reported). */
 int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
                    const char *where);
+/* Is argv[*i] a build flag?  1 (with *i moved past its value, if it
+ * takes one as the next word) or 0; nothing is reported. */
+int cli_build_flag_skip(int argc, char **argv, int *i);
 
 /* Options for builds: warnings to stderr, then the flags of the
  * KRENDER_BUILD_OPTIONS and ARGOCD_ENV_KRENDER_BUILD_OPTIONS environment
@@ -41,6 +44,11 @@ int cli_write_all(FILE *f, const char *data, size_t len);
  * 0 or 1 (error reported). */
 int cli_output_file(const char *path, const char *data, size_t len);
 int cli_output_dir(kr_build *b, const char *dir);
+/* Write n files dir/names[i] holding data[i]: each as a temporary in dir,
+ * all renamed into place only once every one was written; on an error
+ * (reported, 1) the temporaries are removed and dir is as it was. */
+int cli_output_files(const char *dir, size_t n, const char *const *names,
+                     const char *const *data, const size_t *lens);
 int cli_output_stdout(const char *data, size_t len);
 /* Occupy closed descriptors 0-2 (read-only /dev/null) so files the build
  * opens never take their place and writes to them still fail. */

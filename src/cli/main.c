@@ -16,8 +16,11 @@
  * the exit status is 1.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +41,13 @@ static void warn_line(void *payload, const char *line)
 
 #define fail cli_fail
 
+/* Set while cli_build_flag_skip asks cli_build_flag about a word. */
+static int quiet;
+
 int cli_fail(const char *fmt, ...)
 {
+	if (quiet)
+		return 1;
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("Error: ", stderr);
@@ -74,6 +82,14 @@ static void usage_build(FILE *f)
 	        "                                 remote base, unless its URL has ?timeout=,\n"
 	        "                                 and of the GET of an http(s) file\n"
 	        "                                 (default 27s)\n"
+	        "      --max-file-size bytes      limits (k, m, g: times 1024); a build that\n"
+	        "                                 hits one fails naming the file, the limit\n"
+	        "                                 and its flag. Bytes of one file (default 64m)\n"
+	        "      --max-documents n          YAML documents in one file (100000)\n"
+	        "      --max-resources n          resources read by one build (250000)\n"
+	        "      --max-alias-nodes n        nodes made by YAML aliases in a file (1000000)\n"
+	        "      --max-depth n              nesting of a YAML document (1000)\n"
+	        "      --max-kustomization-depth n  nesting of kustomizations (100)\n"
 	        "  -o, --output string            if specified, write output to this path:\n"
 	        "                                 an existing directory gets one file per\n"
 	        "                                 resource, anything else one file\n"
@@ -252,11 +268,81 @@ static long remote_timeout_ms(const char *v)
 	return n * scale < 1 ? 1 : (long)(n * scale);
 }
 
+/* A limit's value: a positive whole number, optionally with a binary
+ * suffix (k, m, g: 1024, 1024^2, 1024^3); 0 when it does not parse or is
+ * above `max`. */
+static unsigned long long limit_value(const char *v, unsigned long long max)
+{
+	if (!v || *v < '0' || *v > '9')
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	unsigned shift = 0;
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20;
+	else if (*end == 'g' || *end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || *end || n > (max >> shift))
+		return 0;
+	return n << shift;
+}
+
+/* The limit flags (kr_build_options; README, docs/testing.md): each
+ * names its field and whether it is an unsigned int (else a size_t). */
+static int limit_flag(int argc, char **argv, int *i, kr_build_options *opts,
+                      const char *where)
+{
+	static const struct {
+		const char *flag;
+		size_t off;
+		int is_uint;
+	} lim[] = {
+		{ "--max-file-size", offsetof(kr_build_options, max_file_size), 0 },
+		{ "--max-documents", offsetof(kr_build_options, max_documents), 0 },
+		{ "--max-resources", offsetof(kr_build_options, max_resources), 0 },
+		{ "--max-alias-nodes", offsetof(kr_build_options, max_alias_nodes), 0 },
+		{ "--max-depth", offsetof(kr_build_options, max_depth), 1 },
+		{ "--max-kustomization-depth",
+		  offsetof(kr_build_options, max_kustomization_depth), 1 },
+	};
+	for (size_t k = 0; k < sizeof lim / sizeof lim[0]; k++) {
+		const char *v;
+		if (!opt_value(argc, argv, i, lim[k].flag, &v))
+			continue;
+		unsigned long long max = lim[k].is_uint ? UINT_MAX : SIZE_MAX;
+		unsigned long long n = limit_value(v, max);
+		if (!n) {
+			fail("%sillegal flag value %s %s; expected a positive number "
+			     "(suffixes k, m, g multiply by 1024)", where, lim[k].flag,
+			     v ? v : "");
+			return -1;
+		}
+		char *dst = (char *)opts + lim[k].off;
+		if (lim[k].is_uint) {
+			unsigned u = (unsigned)n;
+			memcpy(dst, &u, sizeof u);
+		} else {
+			size_t z = (size_t)n;
+			memcpy(dst, &z, sizeof z);
+		}
+		return 1;
+	}
+	return 0;
+}
+
 int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
                    const char *where)
 {
 	const char *v;
 	const char *a = argv[*i];
+	int r = limit_flag(argc, argv, i, opts, where);
+	if (r)
+		return r;
 	if (opt_value(argc, argv, i, "--load-restrictor", &v)) {
 		if (!v) {
 			fail("%sflag needs an argument: --load-restrictor", where);
@@ -333,6 +419,15 @@ int cli_build_flag(int argc, char **argv, int *i, kr_build_options *opts,
 	return 0;
 }
 
+int cli_build_flag_skip(int argc, char **argv, int *i)
+{
+	kr_build_options scratch = KR_BUILD_OPTIONS_INIT;
+	quiet = 1;
+	int r = cli_build_flag(argc, argv, i, &scratch, "");
+	quiet = 0;
+	return r != 0;
+}
+
 /* The flags of one environment variable, split at blanks (no quoting:
  * none of the accepted values holds a blank). */
 static int env_build_flags(const char *var, kr_build_options *opts)
@@ -362,6 +457,7 @@ static int env_build_flags(const char *var, kr_build_options *opts)
 		else if (r == 0)
 			rc = fail("%s: unsupported build option '%s' (accepted: "
 			          "--load-restrictor, --remote-cache, --remote-timeout, the "
+			          "--max-* limits, the "
 			          "plugin flags and the helm flags; "
 			          "no paths, no -o)", var, words[i]);
 	}

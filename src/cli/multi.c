@@ -279,28 +279,6 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int write_file(const char *outdir, const char *name, const char *data,
-                      size_t len)
-{
-	size_t n = strlen(outdir) + strlen(name) + 2;
-	char *path = malloc(n);
-	if (!path)
-		return cli_fail("%s", "out of memory");
-	snprintf(path, n, "%s/%s", outdir, name);
-	FILE *f = fopen(path, "wb");
-	int rc = 0;
-	if (!f) {
-		rc = cli_fail("%s: %s", path, strerror(errno));
-	} else {
-		int bad = cli_write_all(f, data, len) < 0;
-		bad |= fclose(f) != 0;
-		if (bad)
-			rc = cli_fail("writing %s: %s", path, strerror(errno));
-	}
-	free(path);
-	return rc;
-}
-
 static int write_results(jobs *l, const char *outdir)
 {
 	if (!outdir) {
@@ -348,9 +326,25 @@ static int write_results(jobs *l, const char *outdir)
 			              "several overlays", outdir);
 		}
 	}
-	for (size_t i = 0; !rc && i < l->n; i++)
-		if (!l->v[i].is_component)
-			rc = write_file(outdir, names[i], l->v[i].out, l->v[i].outlen);
+	/* Every file as a temporary first, renamed into place only when all
+	 * were written (output.c): a failure leaves OUTDIR as it was. */
+	const char **data = NULL;
+	size_t *lens = NULL;
+	if (!rc && (!(data = calloc(k ? k : 1, sizeof(*data))) ||
+	            !(lens = calloc(k ? k : 1, sizeof(*lens)))))
+		rc = cli_fail("%s", "out of memory");
+	size_t m = 0;
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		if (l->v[i].is_component)
+			continue;
+		sorted[m] = names[i];
+		data[m] = l->v[i].out;
+		lens[m++] = l->v[i].outlen;
+	}
+	if (!rc)
+		rc = cli_output_files(outdir, m, (const char *const *)sorted, data, lens);
+	free(data);
+	free(lens);
 	for (size_t i = 0; names && i < l->n; i++)
 		free(names[i]);
 	free(names);
@@ -364,19 +358,16 @@ static unsigned default_jobs(void)
 	return n > 0 ? (unsigned)(n > 1024 ? 1024 : n) : 1;
 }
 
-/* The build flags that take a value as the next argument: keep in step with
- * cli_build_flag in main.c (tests/remote.sh and tests/multi.sh cover them). */
-static int is_value_flag(const char *a)
+/* Skip a flag at argv[*i] (and its value): -o/-j here, the build flags
+ * as cli_build_flag knows them.  1 when argv[*i] was a flag. */
+static int skip_flag(int argc, char **argv, int *i)
 {
-	static const char *const v[] = {
-		"-o", "--output", "-j", "--jobs", "--load-restrictor",
-		"--helm-command", "--helm-kube-version", "--helm-api-versions",
-		"--plugin-timeout", "--remote-cache", "--remote-timeout", NULL
-	};
-	for (int k = 0; v[k]; k++)
-		if (!strcmp(a, v[k]))
-			return 1;
-	return 0;
+	const char *v;
+	if (cli_opt_value(argc, argv, i, "-o", &v) ||
+	    cli_opt_value(argc, argv, i, "--output", &v) ||
+	    cli_opt_value(argc, argv, i, "--jobs", &v))
+		return 1;
+	return cli_build_flag_skip(argc, argv, i);
 }
 
 int cli_build_is_multi(int argc, char **argv)
@@ -389,9 +380,7 @@ int cli_build_is_multi(int argc, char **argv)
 		if (!strcmp(a, "--all") || !strncmp(a, "-j", 2) ||
 		    !strncmp(a, "--jobs", 6))
 			return 1;
-		if (is_value_flag(a))
-			i++;
-		else if (a[0] != '-' || a[1] == '\0')
+		if (!skip_flag(argc, argv, &i) && (a[0] != '-' || a[1] == '\0'))
 			pos++;
 	}
 	return pos > 1;

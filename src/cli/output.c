@@ -12,7 +12,9 @@
  *            directly, every error reported;
  *   -o DIR   writes each resource's file as a temporary in DIR and renames
  *            them into place only after all of them were written; on any
- *            error the temporaries are removed and DIR is as it was;
+ *            error the temporaries are removed and DIR is as it was (the
+ *            -o OUTDIR of several overlays, multi.c, writes its files the
+ *            same way);
  *   stdout   is flushed and checked: a closed stdout, a broken pipe or a
  *            full disk is "Error: writing output: ..." and exit status 1,
  *            never silent truncation (main.c ignores SIGPIPE so that a
@@ -139,31 +141,44 @@ int cli_output_file(const char *path, const char *data, size_t len)
 int cli_output_dir(kr_build *b, const char *dir)
 {
 	size_t n = kr_build_resource_count(b);
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	const char **data = calloc(n ? n : 1, sizeof(*data));
+	size_t *lens = calloc(n ? n : 1, sizeof(*lens));
+	int rc = 0;
+	if (!names || !data || !lens)
+		rc = cli_fail("%s", "out of memory");
+	for (size_t i = 0; !rc && i < n; i++)
+		if (kr_build_resource(b, i, &data[i], &lens[i], &names[i]) < 0)
+			rc = cli_fail("%s", "out of memory");
+	if (!rc)
+		rc = cli_output_files(dir, n, names, data, lens);
+	free(names);
+	free(data);
+	free(lens);
+	return rc;
+}
+
+int cli_output_files(const char *dir, size_t n, const char *const *names,
+                     const char *const *data, const size_t *lens)
+{
 	char **tmps = calloc(n ? n : 1, sizeof(*tmps));
 	char **paths = calloc(n ? n : 1, sizeof(*paths));
 	mode_t mode = new_file_mode();
 	int rc = 0;
-	size_t done = 0;
 	if (!tmps || !paths) {
 		rc = cli_fail("%s", "out of memory");
 		goto out;
 	}
-	for (; done < n; done++) {
-		const char *yaml, *name;
-		size_t len;
-		if (kr_build_resource(b, done, &yaml, &len, &name) < 0) {
+	for (size_t i = 0; i < n; i++) {
+		size_t plen = strlen(dir) + strlen(names[i]) + 2;
+		paths[i] = malloc(plen);
+		if (!paths[i]) {
 			rc = cli_fail("%s", "out of memory");
 			break;
 		}
-		size_t plen = strlen(dir) + strlen(name) + 2;
-		paths[done] = malloc(plen);
-		if (!paths[done]) {
-			rc = cli_fail("%s", "out of memory");
-			break;
-		}
-		snprintf(paths[done], plen, "%s/%s", dir, name);
-		tmps[done] = write_temp(paths[done], yaml, len, mode, 0);
-		if (!tmps[done]) {
+		snprintf(paths[i], plen, "%s/%s", dir, names[i]);
+		tmps[i] = write_temp(paths[i], data[i], lens[i], mode, 0);
+		if (!tmps[i]) {
 			rc = 1;
 			break;
 		}
