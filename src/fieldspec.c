@@ -32,6 +32,9 @@ typedef struct walk {
 	const kr_fieldspec *fs;
 	segment seg[MAX_SEGMENTS];
 	size_t nseg;
+	/* the segments' names, when the path fits (it always does for the
+	 * builtin field specs): a walk per spec and object allocates nothing */
+	char names[256];
 	kr_create_kind create;
 	kr_fs_visit visit;
 	void *ud;
@@ -45,6 +48,8 @@ static int split_path(kr_ctx *ctx, walk *w, const char *path)
 	if (*p == '/' && p[1])
 		p++;
 	w->nseg = 0;
+	size_t used = 0;
+	int scratch = strlen(p) + MAX_SEGMENTS < sizeof(w->names);
 	for (;;) {
 		const char *start = p;
 		int escaped = 0;
@@ -57,9 +62,15 @@ static int split_path(kr_ctx *ctx, walk *w, const char *path)
 			return kr_fail(ctx, KR_ELIMIT, "field path '%s' has too many elements", path);
 		segment *s = &w->seg[w->nseg++];
 		size_t len = (size_t)(p - start);
-		char *name = kr_arena_strndup(&ctx->arena, start, len);
-		if (!name)
+		char *name;
+		if (scratch) {
+			name = w->names + used;
+			memcpy(name, start, len);
+			name[len] = '\0';
+			used += len + 1;
+		} else if (!(name = kr_arena_strndup(&ctx->arena, start, len))) {
 			return kr_nomem(ctx);
+		}
 		if (escaped) {
 			size_t o = 0;
 			for (size_t i = 0; i < len; i++) {

@@ -499,12 +499,18 @@ static int merge_values(walker *w, tlist *l)
 	return 0;
 }
 
-/* validateKeys: keep the keys that have a value in some tuple. */
+#define SMP_MAX_KEYS 64
+#define SMP_KEY_BUF 8   /* merge keys kept on the caller's stack */
+
+/* validateKeys: keep the keys that have a value in some tuple.  The kept
+ * ones go to kbuf/vbuf (SMP_KEY_BUF entries, the caller's; the arena
+ * when there are more keys) unless all are kept. */
 static int validate_keys(walker *w, const tlist *all, const tuple *values,
                          const char *const *keys, size_t nkeys,
-                         const char ***vkeys, const char ***vvals, size_t *n)
+                         const char ***vkeys, const char ***vvals, size_t *n,
+                         const char **kbuf, const char **vbuf)
 {
-	char used[64] = { 0 };
+	char used[SMP_MAX_KEYS] = { 0 };
 	int any = 0;
 	if (nkeys > sizeof(used))
 		return kr_fail(w->ctx, KR_ELIMIT, "%s: too many merge keys", w->src);
@@ -518,10 +524,13 @@ static int validate_keys(walker *w, const tlist *all, const tuple *values,
 		*n = values->n < nkeys ? values->n : nkeys;
 		return 0;
 	}
-	const char **k = kr_arena_alloc(&w->ctx->arena, nkeys * sizeof(char *));
-	const char **v = kr_arena_alloc(&w->ctx->arena, nkeys * sizeof(char *));
-	if (!k || !v)
-		return kr_nomem(w->ctx);
+	const char **k = kbuf, **v = vbuf;
+	if (nkeys > SMP_KEY_BUF) {
+		k = kr_arena_alloc(&w->ctx->arena, nkeys * sizeof(char *));
+		v = kr_arena_alloc(&w->ctx->arena, nkeys * sizeof(char *));
+		if (!k || !v)
+			return kr_nomem(w->ctx);
+	}
 	size_t m = 0;
 	for (size_t i = 0; i < nkeys && i < values->n; i++)
 		if (used[i]) {
@@ -591,15 +600,17 @@ static int set_assoc(walker *w, tlist *values, const char *const *keys, size_t n
 	for (size_t t = 0; t < values->len; t++) {
 		if (!values->items[t].n)
 			continue;
+		const char *kb1[SMP_KEY_BUF], *vb1[SMP_KEY_BUF];
+		const char *kb2[SMP_KEY_BUF], *vb2[SMP_KEY_BUF];
 		if (validate_keys(w, values, &values->items[t], keys, nkeys,
-		                  &vkeys, &vvals, &nv) < 0)
+		                  &vkeys, &vvals, &nv, kb1, vb1) < 0)
 			return -1;
 		/* elementValueList validates once more against this tuple alone */
 		tuple one = { vvals, nv };
 		tlist single = { &one, 1, 1 };
 		const char **k2, **v2;
 		size_t n2;
-		if (validate_keys(w, &single, &one, vkeys, nv, &k2, &v2, &n2) < 0)
+		if (validate_keys(w, &single, &one, vkeys, nv, &k2, &v2, &n2, kb2, vb2) < 0)
 			return -1;
 		kr_node *de = element_list(dest, k2, n2, v2, n2);
 		kr_node *oe = element_list(origin, k2, n2, v2, n2);
@@ -764,7 +775,10 @@ static int walk_map(walker *w, kr_node *dest, kr_node *origin,
 	           (origin && origin != d && origin->type == KR_MAP ? origin->u.m.len : 0);
 	if (!n)
 		return 0;
-	const char **names = kr_arena_alloc(&w->ctx->arena, n * sizeof(char *));
+	/* on the stack when small (each level of the walk has its own) */
+	const char *local[32];
+	const char **names = n <= 32 ? local
+	                              : kr_arena_alloc(&w->ctx->arena, n * sizeof(char *));
 	if (!names)
 		return kr_nomem(w->ctx);
 	size_t m = 0;
