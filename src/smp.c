@@ -597,10 +597,11 @@ static int set_assoc(walker *w, tlist *values, const char *const *keys, size_t n
 		return -1;
 	const char **vkeys = NULL, **vvals = NULL;
 	size_t nv = 0;
+	/* vkeys/vvals may point here; the last tuple's are used after the loop */
+	const char *kb1[SMP_KEY_BUF], *vb1[SMP_KEY_BUF];
 	for (size_t t = 0; t < values->len; t++) {
 		if (!values->items[t].n)
 			continue;
-		const char *kb1[SMP_KEY_BUF], *vb1[SMP_KEY_BUF];
 		const char *kb2[SMP_KEY_BUF], *vb2[SMP_KEY_BUF];
 		if (validate_keys(w, values, &values->items[t], keys, nkeys,
 		                  &vkeys, &vvals, &nv, kb1, vb1) < 0)
