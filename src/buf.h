@@ -1,5 +1,7 @@
 /*
- * buf.h - growable byte buffer backed by malloc, with a hard cap.
+ * buf.h - growable byte buffer backed by malloc, with a hard cap.  Past
+ * 1 MiB (a build's output) it moves to its own huge-page mapping, grown
+ * with mremap (buf.c).
  *
  * Used for output streams and messages.  A failed allocation (or growing past
  * the cap) sets a sticky `failed` flag; callers check it once at the end.
@@ -14,9 +16,10 @@ typedef struct kr_buf {
 	size_t len;
 	size_t cap;
 	int failed;     /* sticky: an append did not fit */
+	int mapped;     /* data is an mmap'd block of cap bytes */
 } kr_buf;
 
-#define KR_BUF_INIT { NULL, 0, 0, 0 }
+#define KR_BUF_INIT { NULL, 0, 0, 0, 0 }
 #define KR_BUF_MAX ((size_t)1 << 32) /* 4 GiB: no output grows past this */
 
 int kr_buf_grow(kr_buf *b, size_t extra);

@@ -2,6 +2,7 @@
  * test_arena.c - the build arena (arena.c): alignment, growing the last
  * block in place, big blocks, small arenas, and kr_arena_printf's two
  * paths (literal text and %s without vsnprintf, anything else with it).
+ * Also kr_buf past 1 MiB, where it moves to a mapping of its own.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+
 #include "arena.h"
+#include "buf.h"
 
 static void test_arena__printf(void **state)
 {
@@ -106,12 +110,46 @@ static void test_arena__chunks(void **state)
 	kr_arena_free(&a);
 }
 
+/* A buffer growing from malloc'd to mapped memory (and mremap'd further)
+ * keeps every byte; detaching a mapped one hands over malloc'd memory. */
+static void test_arena__big_buf(void **state)
+{
+	(void)state;
+	kr_buf b = KR_BUF_INIT;
+	char chunk[1000];
+	size_t total = 0;
+	for (int i = 0; i < 5000; i++) {  /* 5 MB, through 1, 2 and 4 MiB */
+		memset(chunk, 'a' + i % 26, sizeof chunk);
+		kr_buf_put(&b, chunk, sizeof chunk);
+		total += sizeof chunk;
+	}
+	assert_false(b.failed);
+	assert_int_equal(b.len, total);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(b.data[(size_t)i * 1000 + 999], 'a' + i % 26);
+	assert_int_equal(b.data[total], '\0');
+	size_t len = 0;
+	char *p = kr_buf_detach(&b, &len);
+	assert_non_null(p);
+	assert_int_equal(len, total);
+	assert_int_equal(p[total - 1], 'a' + 4999 % 26);
+	free(p); /* must be malloc's */
+	assert_null(b.data);
+	/* and reused after detach, then freed while mapped */
+	kr_buf_putn(&b, 'z', (size_t)3 << 20);
+	assert_int_equal(b.len, (size_t)3 << 20);
+	assert_int_equal(b.data[b.len - 1], 'z');
+	kr_buf_free(&b);
+	assert_null(b.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena__printf),
 		cmocka_unit_test(test_arena__grow),
 		cmocka_unit_test(test_arena__chunks),
+		cmocka_unit_test(test_arena__big_buf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
