@@ -98,6 +98,14 @@ cmp_run "$case_dir/input/app" "--load-restrictor LoadRestrictionsNone --reorder 
 failed_cleanly "cmp: unsupported build option" 1 "ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "--reorder"
 cmp_run "$case_dir/input/app" "../elsewhere" && rc=0 || rc=$?
 failed_cleanly "cmp: a path in the build options" 1 "ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "../elsewhere"
+# an Application may not make krender run programs
+for f in --enable-exec --enable-alpha-plugins --enable-helm "--helm-command /bin/sh" \
+	--enable-exec=true; do
+	cmp_run "$case_dir/input/app" "--load-restrictor LoadRestrictionsNone $f" && rc=0 || rc=$?
+	flag=${f%% *}
+	failed_cleanly "cmp: $f refused from an Application" 1 \
+		"ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "'${flag%%=*}'" "KRENDER_BUILD_OPTIONS of the sidecar"
+done
 cmp_run "$src/testdata/err_missing_resource/input" "" && rc=0 || rc=$?
 failed_cleanly "cmp: failing build" 1 "Error: " "kustomization.yaml"
 

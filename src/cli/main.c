@@ -450,6 +450,25 @@ static int env_build_flags(const char *var, kr_build_options *opts)
 	char where[128];
 	snprintf(where, sizeof(where), "%s: ", var);
 	int rc = 0;
+	/* Argo CD fills ARGOCD_ENV_* from the Application, which its authors
+	 * write: the flags that make krender run programs named by the
+	 * repository are for the plugin's own environment (the sidecar's
+	 * KRENDER_BUILD_OPTIONS, set by whoever runs Argo CD), as Argo CD keeps
+	 * --enable-helm in argocd-cm rather than in Applications. */
+	static const char *const runs_programs[] = {
+		"--enable-alpha-plugins", "--enable-exec", "--enable-helm", "--helm-command", NULL
+	};
+	int from_app = !strcmp(var, "ARGOCD_ENV_KRENDER_BUILD_OPTIONS");
+	for (int i = 0; from_app && i < n && !rc; i++)
+		for (int j = 0; runs_programs[j]; j++) {
+			size_t l = strlen(runs_programs[j]);
+			if (!strncmp(words[i], runs_programs[j], l) &&
+			    (words[i][l] == '\0' || words[i][l] == '='))
+				rc = fail("%s: '%s' makes krender run programs the repository "
+				          "names, which an Application may not enable; set it "
+				          "in the plugin's own environment (KRENDER_BUILD_OPTIONS "
+				          "of the sidecar)", var, runs_programs[j]);
+		}
 	for (int i = 0; i < n && !rc; i++) {
 		int r = cli_build_flag(n, words, &i, opts, where);
 		if (r < 0)
