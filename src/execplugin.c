@@ -775,23 +775,40 @@ typedef struct run_io {
 	size_t outlen;
 } run_io;
 
-static char **env_with(kr_ctx *ctx, const char *a, const char *b)
+char **kr_spawn_env(kr_ctx *ctx, const char *const *set, size_t nset)
 {
 	size_t n = 0;
 	while (environ && environ[n])
 		n++;
-	char **env = kr_arena_alloc(&ctx->arena, (n + 3) * sizeof(*env));
+	char **env = kr_arena_alloc(&ctx->arena, (n + nset + 1) * sizeof(*env));
 	if (!env)
 		return NULL;
 	size_t j = 0;
-	for (size_t i = 0; i < n; i++)
-		env[j++] = environ[i];
-	if (a)
-		env[j++] = (char *)a;
-	if (b)
-		env[j++] = (char *)b;
+	for (size_t i = 0; i < n; i++) {
+		int replaced = 0;
+		for (size_t k = 0; k < nset && !replaced; k++) {
+			const char *eq = strchr(set[k], '=');
+			size_t l = eq ? (size_t)(eq - set[k]) + 1 : strlen(set[k]);
+			replaced = !strncmp(environ[i], set[k], l);
+		}
+		if (!replaced)
+			env[j++] = environ[i];
+	}
+	for (size_t k = 0; k < nset; k++)
+		env[j++] = (char *)set[k];
 	env[j] = NULL;
 	return env;
+}
+
+static char **env_with(kr_ctx *ctx, const char *a, const char *b)
+{
+	const char *set[2];
+	size_t n = 0;
+	if (a)
+		set[n++] = a;
+	if (b)
+		set[n++] = b;
+	return kr_spawn_env(ctx, set, n);
 }
 
 static int run_legacy(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *cfg,

@@ -56,6 +56,11 @@ int kr_extplugin_run(kr_ctx *ctx, const kr_kustomization *k, const kr_resource *
  * Returns the number of words (*out: arena array) or a negative code. */
 int kr_extplugin_split_args(kr_ctx *ctx, const char *s, const char ***out);
 
+/* The caller's environment with the NAME=value strings of `set` added,
+ * replacing inherited variables of the same names (Go's exec, which
+ * kustomize uses, lets the last duplicate win; C's getenv takes the
+ * first).  In the arena; NULL when out of memory. */
+char **kr_spawn_env(kr_ctx *ctx, const char *const *set, size_t nset);
 /* Run argv (argv[0] a path; a name without '/' is looked up in PATH) in
  * directory `dir` with environment `envp` (NULL: the caller's), `in` on
  * its stdin, for at most timeout_ms; stdout and stderr captured into the

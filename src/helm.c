@@ -27,7 +27,6 @@
 #include "remote.h"
 #include "resfactory.h"
 
-extern char **environ;
 
 #define DEFAULT_CHART_HOME "charts"
 #define DEFAULT_TIMEOUT_S 300u
@@ -825,29 +824,18 @@ static int write_values(kr_ctx *ctx, const run *r, const char *home, const char 
 	return 0;
 }
 
+/* kustomize appends its three HELM_* homes to the environment; they
+ * replace inherited ones. */
 static char **helm_env(kr_ctx *ctx, const char *config_home)
 {
-	size_t n = 0;
-	while (environ && environ[n])
-		n++;
-	char **env = kr_arena_alloc(&ctx->arena, (n + 4) * sizeof(*env));
-	if (!env)
+	const char *set[3] = {
+		kr_arena_printf(&ctx->arena, "HELM_CONFIG_HOME=%s", config_home),
+		kr_arena_printf(&ctx->arena, "HELM_CACHE_HOME=%s/.cache", config_home),
+		kr_arena_printf(&ctx->arena, "HELM_DATA_HOME=%s/.data", config_home),
+	};
+	if (!set[0] || !set[1] || !set[2])
 		return NULL;
-	size_t j = 0;
-	/* kustomize appends its three to the environment; ours replace any
-	 * inherited ones (the first of a duplicate wins in getenv) */
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "HELM_CONFIG_HOME=", 17) &&
-		    strncmp(environ[i], "HELM_CACHE_HOME=", 16) &&
-		    strncmp(environ[i], "HELM_DATA_HOME=", 15))
-			env[j++] = environ[i];
-	env[j++] = kr_arena_printf(&ctx->arena, "HELM_CONFIG_HOME=%s", config_home);
-	env[j++] = kr_arena_printf(&ctx->arena, "HELM_CACHE_HOME=%s/.cache", config_home);
-	env[j++] = kr_arena_printf(&ctx->arena, "HELM_DATA_HOME=%s/.data", config_home);
-	env[j] = NULL;
-	if (!env[j - 1] || !env[j - 2] || !env[j - 3])
-		return NULL;
-	return env;
+	return kr_spawn_env(ctx, set, 3);
 }
 
 /* Every file of the chart is an input of the build (kr_build_input: a

@@ -98,11 +98,43 @@ static void test_execplugin__options_v1(void **state)
 	assert_int_equal(kr_build_new(&b, &o), KR_EUSAGE);
 }
 
+/* kr_spawn_env: the caller's environment, with the given variables set
+ * (an inherited one of the same name replaced, not shadowed). */
+static void test_execplugin__spawn_env(void **state)
+{
+	(void)state;
+	setenv("KR_TEST_SPAWN_A", "old", 1);
+	setenv("KR_TEST_SPAWN_KEEP", "kept", 1);
+	kr_ctx ctx;
+	kr_ctx_init(&ctx, NULL);
+	const char *set[] = { "KR_TEST_SPAWN_A=new", "KR_TEST_SPAWN_B=b" };
+	char **env = kr_spawn_env(&ctx, set, 2);
+	assert_non_null(env);
+	int a = 0, b = 0, keep = 0, prefix = 0;
+	for (char **e = env; *e; e++) {
+		if (!strncmp(*e, "KR_TEST_SPAWN_A=", 16)) {
+			a++;
+			assert_string_equal(*e, "KR_TEST_SPAWN_A=new");
+		}
+		b += !strcmp(*e, "KR_TEST_SPAWN_B=b");
+		keep += !strcmp(*e, "KR_TEST_SPAWN_KEEP=kept");
+		prefix += !strncmp(*e, "KR_TEST_SPAWN_AA", 16);
+	}
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 1);
+	assert_int_equal(keep, 1);
+	assert_int_equal(prefix, 0);
+	kr_ctx_free(&ctx);
+	unsetenv("KR_TEST_SPAWN_A");
+	unsetenv("KR_TEST_SPAWN_KEEP");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_execplugin__split_args),
 		cmocka_unit_test(test_execplugin__spawn),
+		cmocka_unit_test(test_execplugin__spawn_env),
 		cmocka_unit_test(test_execplugin__options_v1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
