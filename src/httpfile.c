@@ -127,6 +127,26 @@ static const char *status_text(long code)
 	}
 }
 
+/* The errors both fetchers give (kustomize's wording for a bad status). */
+static int fail_timeout(kr_ctx *ctx, const char *url, long t)
+{
+	return kr_fail(ctx, KR_ELIMIT, "GET %s: no complete answer within %ld ms "
+	               "(--remote-timeout)", url, t);
+}
+
+static int fail_too_big(kr_ctx *ctx, const char *url)
+{
+	return kr_fail(ctx, KR_ELIMIT, "GET %s: the file is larger than %ld MiB", url,
+	               MAX_BODY >> 20);
+}
+
+static int fail_status(kr_ctx *ctx, const char *url, long code)
+{
+	const char *txt = status_text(code);
+	return kr_fail(ctx, KR_ENOTFOUND, "GET %s: HTTP Error: status code %ld%s%s%s",
+	               url, code, *txt ? " (" : "", txt, *txt ? ")" : "");
+}
+
 #ifdef KR_HTTP_COMMAND
 /* curl's stderr holds the status code (--write-out, after a marker) and,
  * when curl failed, its message ("curl: (7) Failed to connect ..."), in
@@ -177,19 +197,14 @@ static int http_get_command(kr_ctx *ctx, const char *url, long t, char **data,
 	const char *msg = "";
 	long code = err ? split_status(err, &msg) : 0;
 	if (status == 28 || status == -1)
-		return kr_fail(ctx, KR_ELIMIT, "GET %s: no complete answer within %ld ms "
-		               "(--remote-timeout)", url, t);
+		return fail_timeout(ctx, url, t);
 	if (status == 63)
-		return kr_fail(ctx, KR_ELIMIT, "GET %s: the file is larger than %ld MiB", url,
-		               MAX_BODY >> 20);
+		return fail_too_big(ctx, url);
 	if (status != 0)
 		return kr_fail(ctx, KR_EIO, "GET %s: %s", url,
 		               *msg ? msg : "curl failed");
-	if (code < 200 || code > 299) {
-		const char *txt = status_text(code);
-		return kr_fail(ctx, KR_ENOTFOUND, "GET %s: HTTP Error: status code %ld%s%s%s",
-		               url, code, *txt ? " (" : "", txt, *txt ? ")" : "");
-	}
+	if (code < 200 || code > 299)
+		return fail_status(ctx, url, code);
 	*data = out ? out : (char *)"";
 	*len = outlen;
 	return 0;
@@ -236,19 +251,15 @@ int kr_http_get(kr_ctx *ctx, const char *url, long timeout_ms, char **data,
 	if (bd.b.failed)
 		ret = kr_nomem(ctx);
 	else if (bd.too_big)
-		ret = kr_fail(ctx, KR_ELIMIT, "GET %s: the file is larger than %ld MiB", url,
-		              MAX_BODY >> 20);
+		ret = fail_too_big(ctx, url);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		ret = kr_fail(ctx, KR_ELIMIT, "GET %s: no complete answer within %ld ms "
-		              "(--remote-timeout)", url, t);
+		ret = fail_timeout(ctx, url, t);
 	else if (rc != CURLE_OK)
 		ret = kr_fail(ctx, KR_EIO, "GET %s: %s", url,
 		              errbuf[0] ? errbuf : cu.easy_strerror(rc));
-	else if (code < 200 || code > 299) {
-		const char *txt = status_text(code);
-		ret = kr_fail(ctx, KR_ENOTFOUND, "GET %s: HTTP Error: status code %ld%s%s%s",
-		              url, code, *txt ? " (" : "", txt, *txt ? ")" : "");
-	} else {
+	else if (code < 200 || code > 299)
+		ret = fail_status(ctx, url, code);
+	else {
 		*data = kr_arena_strndup(&ctx->arena, bd.b.data ? bd.b.data : "", bd.b.len);
 		*len = bd.b.len;
 		if (!*data)
