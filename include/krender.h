@@ -52,7 +52,7 @@ enum kr_remote_cache {
 	KR_REMOTE_CACHE_OFF = 2      /* fetch afresh, keep nothing */
 };
 
-#define KR_BUILD_OPTIONS_VERSION 5
+#define KR_BUILD_OPTIONS_VERSION 6
 
 /* Options of one build.  Initialise with KR_BUILD_OPTIONS_INIT, then set
  * what differs from the defaults. */
@@ -115,9 +115,15 @@ typedef struct kr_build_options {
 	size_t max_file_size;          /* bytes of one input file (64 MiB) */
 	size_t max_documents;          /* YAML documents in one file (100,000) */
 	size_t max_resources;          /* resources read by one build (250,000) */
+	/* Since version 6.  Threads one build may use to parse a big
+	 * kustomization's files and to write a big output: 0 means as many
+	 * as processors are online (at most 8), 1 keeps the build on the
+	 * caller's thread.  Small builds never start a thread.  The output is
+	 * the same bytes whatever the number. */
+	unsigned int threads;
 } kr_build_options;
 
-#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, KR_REMOTE_CACHE_ON, 0, NULL, NULL, NULL, 0, 0, 0, 0 }
+#define KR_BUILD_OPTIONS_INIT { KR_BUILD_OPTIONS_VERSION, KR_LOAD_ROOT_ONLY, 0, 0, 0, NULL, NULL, 0, 0, 0, 0, KR_REMOTE_CACHE_ON, 0, NULL, NULL, NULL, 0, 0, 0, 0, 0 }
 
 typedef struct kr_build kr_build;
 

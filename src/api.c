@@ -3,11 +3,13 @@
  * that runs the pipeline (build.c) and serialises the result (emit.c).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
+#include "prefetch.h"
 #include "resource.h"
 #include "emit.h"
 #include "krender.h"
@@ -67,7 +69,8 @@ int kr_build_new(kr_build **out, const kr_build_options *opts)
 		return KR_ENOMEM;
 	/* an older caller's struct ends before the newer options: version 1
 	 * before the plugin options, version 2 before the remote ones,
-	 * version 3 before the helm ones, version 4 before the limits */
+	 * version 3 before the helm ones, version 4 before the limits,
+	 * version 5 before the threads */
 	kr_build_options full = KR_BUILD_OPTIONS_INIT;
 	if (opts && opts->version < KR_BUILD_OPTIONS_VERSION) {
 		memcpy(&full, opts, opts->version == 1
@@ -76,7 +79,9 @@ int kr_build_new(kr_build **out, const kr_build_options *opts)
 		                    ? offsetof(kr_build_options, remote_timeout_ms)
 		                    : opts->version == 3
 		                    ? offsetof(kr_build_options, enable_helm)
-		                    : offsetof(kr_build_options, max_file_size));
+		                    : opts->version == 4
+		                    ? offsetof(kr_build_options, max_file_size)
+		                    : offsetof(kr_build_options, threads));
 		full.version = KR_BUILD_OPTIONS_VERSION;
 		opts = &full;
 	}
@@ -89,6 +94,46 @@ int kr_build_new(kr_build **out, const kr_build_options *opts)
 	return 0;
 }
 
+/* Resources [from, to) of m as YAML documents into out, each but the very
+ * first preceded by "---\n"; offsets[i] is where resource i starts in
+ * out.  Stops at the first resource that cannot be written: *failed is its
+ * index and *err the reason (else *failed is `to`). */
+static void emit_range(const kr_resmap *m, size_t from, size_t to, kr_buf *out,
+                       size_t *offsets, size_t *failed, const char **err)
+{
+	*failed = to;
+	for (size_t i = from; i < to; i++) {
+		if (i > 0)
+			kr_buf_put(out, "---\n", 4);
+		offsets[i] = out->len;
+		if (kr_emit_document(out, m->items[i]->doc, err) < 0) {
+			*failed = i;
+			return;
+		}
+	}
+}
+
+/* A slice of the output written on another thread (emit_all). */
+typedef struct emit_part {
+	const kr_resmap *m;
+	size_t from, to, failed;
+	size_t *offsets;        /* into buf, made absolute by emit_all */
+	const char *err;
+	kr_buf buf;
+	pthread_t tid;
+	int started;
+} emit_part;
+
+static void *emit_part_main(void *arg)
+{
+	emit_part *p = arg;
+	emit_range(p->m, p->from, p->to, &p->buf, p->offsets, &p->failed, &p->err);
+	return NULL;
+}
+
+/* Fewer resources than this are written on the build's thread alone. */
+#define KR_EMIT_PARALLEL_MIN 2048
+
 static int emit_all(kr_build *b)
 {
 	kr_ctx *ctx = &b->ctx;
@@ -96,18 +141,53 @@ static int emit_all(kr_build *b)
 	b->offsets = kr_arena_alloc(&ctx->arena, (m->len + 1) * sizeof(size_t));
 	if (!b->offsets)
 		return kr_nomem(ctx);
-	for (size_t i = 0; i < m->len; i++) {
-		if (i > 0)
-			kr_buf_put(&b->out, "---\n", 4);
-		b->offsets[i] = b->out.len;
-		const char *err = NULL;
-		if (kr_emit_document(&b->out, m->items[i]->doc, &err) < 0) {
-			const kr_node *d = m->items[i]->doc;
-			return kr_fail_at(ctx, KR_EINVALID, d->file ? d->file : "?",
-			                  d->line, d->col, "cannot serialise %s/%s: %s",
-			                  m->items[i]->cur.kind, m->items[i]->cur.name,
-			                  err ? err : "unrepresentable value");
+	/* A big output is written in slices on several threads (each
+	 * document's text depends on its tree alone), then joined in order:
+	 * the same bytes as one pass. */
+	unsigned nparts = m->len < KR_EMIT_PARALLEL_MIN ? 1 : kr_build_threads(ctx);
+	emit_part parts[KR_MAX_THREADS];
+	memset(parts, 0, sizeof(parts));
+	for (unsigned k = 0; k < nparts; k++) {
+		emit_part *p = &parts[k];
+		p->m = m;
+		p->from = m->len * k / nparts;
+		p->to = m->len * (k + 1) / nparts;
+		p->offsets = b->offsets;
+		if (k > 0 && pthread_create(&p->tid, NULL, emit_part_main, p) == 0) {
+			p->started = 1;
+			ctx->emit_slices++;
 		}
+	}
+	size_t failed = m->len;
+	const char *err = NULL;
+	for (unsigned k = 0; k < nparts; k++) {
+		emit_part *p = &parts[k];
+		if (k == 0)
+			emit_range(m, p->from, p->to, &b->out, b->offsets, &p->failed, &p->err);
+		else if (p->started)
+			pthread_join(p->tid, NULL);
+		else    /* no thread: this one too on the build's thread */
+			emit_part_main(p);
+		if (k > 0 && failed == m->len) {
+			size_t base = b->out.len;
+			for (size_t i = p->from; i < p->to; i++)
+				b->offsets[i] += base;
+			kr_buf_put(&b->out, p->buf.data, p->buf.len);
+			if (p->buf.failed)
+				b->out.failed = 1;
+		}
+		kr_buf_free(&p->buf);
+		if (failed == m->len && p->failed < p->to) {
+			failed = p->failed;
+			err = p->err;
+		}
+	}
+	if (failed < m->len) {
+		const kr_node *d = m->items[failed]->doc;
+		return kr_fail_at(ctx, KR_EINVALID, d->file ? d->file : "?",
+		                  d->line, d->col, "cannot serialise %s/%s: %s",
+		                  m->items[failed]->cur.kind, m->items[failed]->cur.name,
+		                  err ? err : "unrepresentable value");
 	}
 	b->offsets[m->len] = b->out.len;
 	if (b->out.failed)

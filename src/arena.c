@@ -54,6 +54,29 @@ void kr_arena_free(kr_arena *a)
 	a->total = 0;
 }
 
+void kr_arena_adopt(kr_arena *dst, kr_arena *src)
+{
+	kr_arena_chunk *first = src->head;
+	if (!first)
+		return;
+	kr_arena_chunk *last = first;
+	while (last->next)
+		last = last->next;
+	if (dst->head) {
+		/* behind dst's current chunk, whose free space stays usable */
+		last->next = dst->head->next;
+		dst->head->next = first;
+	} else {
+		dst->head = first;
+		dst->used = src->used;
+	}
+	dst->total += src->total;
+	dst->count += src->count;
+	src->head = NULL;
+	src->used = 0;
+	src->total = 0;
+}
+
 static int should_fail(kr_arena *a)
 {
 	a->count++;

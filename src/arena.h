@@ -41,6 +41,9 @@ char *kr_arena_strdup(kr_arena *a, const char *s);
 /* Grow an array that lives in the arena: returns a block of `new_size`
  * bytes holding the first `old_size` bytes of `old`. */
 void *kr_arena_grow(kr_arena *a, void *old, size_t old_size, size_t new_size);
+/* Take over the memory of `src` (another thread's arena, say): its blocks
+ * stay valid and are released with `dst`; `src` is left empty. */
+void kr_arena_adopt(kr_arena *dst, kr_arena *src);
 /* printf into the arena. */
 char *kr_arena_printf(kr_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -37,6 +37,7 @@
 #include "parse.h"
 #include "patch_smp.h"
 #include "plugins.h"
+#include "prefetch.h"
 #include "remote.h"
 #include "resfactory.h"
 
@@ -44,18 +45,21 @@ static int build_dir(kr_ctx *ctx, const char *dir, const char *root,
                      const kr_root_chain *parent, kr_resmap *out, kr_tconfig *tc,
                      kr_varset *vs, kr_kustomization *k);
 
-/* The resources of one YAML/JSON stream, appended to m. */
-static int load_resource_bytes(kr_ctx *ctx, const char *display,
-                               const char *data, size_t len, kr_resmap *m)
+static int check_file_size(kr_ctx *ctx, const char *display, size_t len)
 {
-	int rc;
-	kr_doclist docs = { 0 };
 	if (len > ctx->opts.max_file_size)
 		return kr_fail(ctx, KR_ELIMIT, "%s: the stream has %zu bytes, more than "
 		               "the limit of %zu bytes per file (raise it with "
 		               "--max-file-size)", display, len, ctx->opts.max_file_size);
-	if ((rc = kr_resource_docs_from_bytes(ctx, display, data, len, &docs)) < 0)
-		return rc;
+	return 0;
+}
+
+/* The documents of one stream, made resources and appended to m. */
+static int append_docs(kr_ctx *ctx, const char *display, const kr_doclist *docs0,
+                       kr_resmap *m)
+{
+	int rc;
+	const kr_doclist docs = *docs0;
 	if (docs.len > ctx->opts.max_documents)
 		return kr_fail(ctx, KR_ELIMIT, "%s: %zu documents: more than the limit "
 		               "of %zu documents per file (raise it with --max-documents)",
@@ -80,6 +84,30 @@ static int load_resource_bytes(kr_ctx *ctx, const char *display,
 			return kr_wrap(ctx, "%s", display);
 	}
 	return 0;
+}
+
+/* The resources of one YAML/JSON stream, appended to m. */
+static int load_resource_bytes(kr_ctx *ctx, const char *display,
+                               const char *data, size_t len, kr_resmap *m)
+{
+	int rc;
+	kr_doclist docs = { 0 };
+	if ((rc = check_file_size(ctx, display, len)) < 0 ||
+	    (rc = kr_resource_docs_from_bytes(ctx, display, data, len, &docs)) < 0)
+		return rc;
+	return append_docs(ctx, display, &docs, m);
+}
+
+/* A file a worker read and parsed ahead (prefetch.h): what
+ * kr_load_resource_file would have done with it, from its documents. */
+static int load_prefetched(kr_ctx *ctx, const kr_prefetched *pre, kr_resmap *m)
+{
+	int rc;
+	ctx->nprefetched++;
+	if ((rc = kr_ctx_note_input(ctx, pre->real)) < 0 ||
+	    (rc = check_file_size(ctx, pre->display, pre->len)) < 0)
+		return rc;
+	return append_docs(ctx, pre->display, &pre->docs, m);
 }
 
 int kr_load_resource_file(kr_ctx *ctx, const char *path, const char *display,
@@ -181,11 +209,19 @@ static int load_url(kr_ctx *ctx, const kr_kustomization *k, const kr_node *entry
 
 static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
                             const kr_root_chain *chain, const kr_node *entry,
-                            kr_resmap *out, kr_tconfig *tc, kr_varset *vs)
+                            const kr_prefetched *pre, kr_resmap *out,
+                            kr_tconfig *tc, kr_varset *vs)
 {
 	kr_arena *a = &ctx->arena;
 	const char *rel = entry->u.s.str;
 	int rc;
+	if (pre) {
+		/* a plain file in the root, parsed by a worker (prefetch.h) */
+		size_t from = out->len;
+		if ((rc = load_prefetched(ctx, pre, out)) < 0)
+			return kr_wrap(ctx, "accumulating resources from '%s'", rel);
+		return kr_origin_annotate_file(ctx, out, from, rel);
+	}
 	if (rel[0] == '\0')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "empty path in resources");
@@ -285,7 +321,7 @@ int kr_accumulate_path(kr_ctx *ctx, const kr_kustomization *k,
 	kr_tconfig tc;
 	kr_varset vs = { 0 };
 	memset(&tc, 0, sizeof(tc));
-	return accumulate_entry(ctx, k, chain, entry, out, &tc, &vs);
+	return accumulate_entry(ctx, k, chain, entry, NULL, out, &tc, &vs);
 }
 
 /* Refresh every resource's current id and the index after a transformer
@@ -322,12 +358,18 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
                          const kr_root_chain *chain, kr_resmap *m,
                          kr_tconfig *tc, kr_varset *vs)
 {
-	int rc;
-	if (k->resources)
-		for (uint32_t i = 0; i < k->resources->u.q.len; i++)
-			if ((rc = accumulate_entry(ctx, k, chain,
-			                           k->resources->u.q.items[i], m, tc, vs)) < 0)
-				return rc;
+	int rc = 0;
+	if (k->resources) {
+		/* a big list's files are parsed ahead on other threads */
+		kr_prefetch pf;
+		kr_prefetch_start(ctx, k, &pf);
+		for (uint32_t i = 0; i < k->resources->u.q.len && rc == 0; i++)
+			rc = accumulate_entry(ctx, k, chain, k->resources->u.q.items[i],
+			                      kr_prefetch_take(&pf, i), m, tc, vs);
+		kr_prefetch_finish(ctx, &pf);
+		if (rc < 0)
+			return rc;
+	}
 	/* The builtin field specs name kinds without versions, which are
 	 * outside kustomize's precomputed scope table: its builtin schema is
 	 * due from here on (patch_smp.c). */
@@ -336,12 +378,20 @@ int kr_accumulate_target(kr_ctx *ctx, const kr_kustomization *k,
 	if ((rc = kr_tconfig_load_user(ctx, k, tc)) < 0)
 		return rc;
 	/* kustomize's runGenerators: ConfigMaps, then Secrets. */
-	if ((rc = kr_generators_run(ctx, k, m)) < 0 ||
+	/* (ids are refreshed only where a generator may have changed some:
+	 * on a big tree every refresh touches every resource) */
+	if ((rc = kr_generators_run(ctx, k, m)) < 0)
+		return rc;
+	if ((kr_map_get(k->doc, "configMapGenerator") ||
+	     kr_map_get(k->doc, "secretGenerator")) &&
 	    (rc = kr_refresh_ids(ctx, m)) < 0)
 		return rc;
-	/* then the helm charts, the last builtin generator (helm.h) */
-	if ((rc = kr_helm_generate(ctx, k, m)) < 0 ||
-	    (rc = kr_refresh_ids(ctx, m)) < 0)
+	/* then the helm charts, the last builtin generator (helm.h), which
+	 * only adds resources */
+	size_t before_helm = m->len;
+	if ((rc = kr_helm_generate(ctx, k, m)) < 0)
+		return rc;
+	if (m->len != before_helm && (rc = kr_refresh_ids(ctx, m)) < 0)
 		return rc;
 	/* then those of `generators:` (plugins.h) */
 	if ((rc = kr_plugins_generate(ctx, k, chain, m)) < 0)

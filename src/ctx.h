@@ -70,6 +70,10 @@ typedef struct kr_ctx {
 	/* Resources read from files and streams so far (opts.max_resources;
 	 * a base read twice counts twice). */
 	size_t nresources;
+	/* What ran on other threads (prefetch.h, api.c's emit_all): files
+	 * parsed by workers, output slices written; for tests. */
+	size_t nprefetched;
+	unsigned emit_slices;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

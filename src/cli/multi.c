@@ -150,11 +150,17 @@ static void run_all(jobs *l, unsigned nthreads, const kr_build_options *opts,
 	/* without one (no memory, or KRENDER_NO_CACHE set for measurements
 	 * in bench/multi), builds just parse */
 	const char *nc = getenv("KRENDER_NO_CACHE");
-	if (!nc || !*nc)
+	if ((!nc || !*nc) && l->n > 1)    /* one build has nothing to share */
 		kr_cache_new(&cache);
-	pool p = { l, opts, cache, keep_inputs, 0, PTHREAD_MUTEX_INITIALIZER };
+	/* -j N is the threads of the whole run: N builds at once, or fewer
+	 * builds each with threads of its own for its big inputs (a single
+	 * overlay with -j 1 stays on one thread) */
+	unsigned all = nthreads;
 	if (nthreads > l->n)
 		nthreads = (unsigned)(l->n ? l->n : 1);
+	kr_build_options per_build = *opts;
+	per_build.threads = all / nthreads;
+	pool p = { l, &per_build, cache, keep_inputs, 0, PTHREAD_MUTEX_INITIALIZER };
 	pthread_t *th = calloc(nthreads, sizeof(*th));
 	unsigned started = 0;
 	/* A thread that cannot start leaves its share to the others (and to
@@ -396,9 +402,12 @@ void usage_build_multi(FILE *f)
 	        "      --all                      build every kustomization under ROOT\n"
 	        "                                 (default .) that no other one there uses\n"
 	        "                                 as a base; components are skipped\n"
-	        "  -j, --jobs N                   parallel builds on N threads (default:\n"
-	        "                                 the number of CPUs); the output does not\n"
-	        "                                 depend on N; parsed files are shared\n"
+	        "  -j, --jobs N                   use at most N threads (default: the\n"
+	        "                                 number of CPUs): builds run in parallel,\n"
+	        "                                 and a big build parses its files and\n"
+	        "                                 writes its output on its share of them;\n"
+	        "                                 the output does not depend on N; parsed\n"
+	        "                                 files are shared\n"
 	        "  -o, --output OUTDIR            one file per overlay, OUTDIR/NAME.yaml:\n"
 	        "                                 NAME is the overlay's path (relative to\n"
 	        "                                 ROOT with --all) with '/' turned into '_';\n"
