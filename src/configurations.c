@@ -480,31 +480,36 @@ int kr_tconfig_accumulate(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in)
 
 /* The builtin configuration as kustomize reads it from its YAML (every
  * entry as written, nothing merged), sorted. */
-static int builtin_config(kr_ctx *ctx, kr_tconfig *tc)
+static const struct {
+	size_t off;
+	const kr_fieldspec *specs;
+	const size_t *len;
+} builtin_tables[] = {
+	{ offsetof(kr_tconfig, name_prefix), kr_builtin_name_prefix, &kr_builtin_name_prefix_len },
+	{ offsetof(kr_tconfig, name_suffix), kr_builtin_name_suffix, &kr_builtin_name_suffix_len },
+	{ offsetof(kr_tconfig, name_space), kr_builtin_namespace, &kr_builtin_namespace_len },
+	{ offsetof(kr_tconfig, common_labels), kr_builtin_common_labels, &kr_builtin_common_labels_len },
+	{ offsetof(kr_tconfig, template_labels), kr_builtin_template_labels, &kr_builtin_template_labels_len },
+	{ offsetof(kr_tconfig, common_annotations), kr_builtin_common_annotations, &kr_builtin_common_annotations_len },
+	{ offsetof(kr_tconfig, var_reference), kr_builtin_var_reference, &kr_builtin_var_reference_len },
+	{ offsetof(kr_tconfig, images), kr_builtin_images, &kr_builtin_images_len },
+	{ offsetof(kr_tconfig, replicas), kr_builtin_replicas, &kr_builtin_replicas_len },
+};
+
+/* kustomize's builtin configuration as it loads it: the tables copied,
+ * then sorted (sortFields).  Only test_configurations does this now
+ * (builtin_is_canonical), to check that the tables are already in that
+ * order. */
+static int builtin_config_sorted(kr_ctx *ctx, kr_tconfig *tc)
 {
-	static const struct {
-		size_t off;
-		const kr_fieldspec *specs;
-		const size_t *len;
-	} tables[] = {
-		{ offsetof(kr_tconfig, name_prefix), kr_builtin_name_prefix, &kr_builtin_name_prefix_len },
-		{ offsetof(kr_tconfig, name_suffix), kr_builtin_name_suffix, &kr_builtin_name_suffix_len },
-		{ offsetof(kr_tconfig, name_space), kr_builtin_namespace, &kr_builtin_namespace_len },
-		{ offsetof(kr_tconfig, common_labels), kr_builtin_common_labels, &kr_builtin_common_labels_len },
-		{ offsetof(kr_tconfig, template_labels), kr_builtin_template_labels, &kr_builtin_template_labels_len },
-		{ offsetof(kr_tconfig, common_annotations), kr_builtin_common_annotations, &kr_builtin_common_annotations_len },
-		{ offsetof(kr_tconfig, var_reference), kr_builtin_var_reference, &kr_builtin_var_reference_len },
-		{ offsetof(kr_tconfig, images), kr_builtin_images, &kr_builtin_images_len },
-		{ offsetof(kr_tconfig, replicas), kr_builtin_replicas, &kr_builtin_replicas_len },
-	};
 	memset(tc, 0, sizeof(*tc));
-	for (size_t t = 0; t < NELEM(tables); t++) {
-		kr_fslist *l = LIST(tc, tables[t].off);
-		size_t n = *tables[t].len;
+	for (size_t t = 0; t < NELEM(builtin_tables); t++) {
+		kr_fslist *l = LIST(tc, builtin_tables[t].off);
+		size_t n = *builtin_tables[t].len;
 		l->items = kr_arena_alloc(&ctx->arena, (n ? n : 1) * sizeof(*l->items));
 		if (!l->items)
 			return kr_nomem(ctx);
-		memcpy(l->items, tables[t].specs, n * sizeof(*l->items));
+		memcpy(l->items, builtin_tables[t].specs, n * sizeof(*l->items));
 		l->len = l->cap = n;
 	}
 	size_t n = kr_builtin_namereference_len;
@@ -526,6 +531,37 @@ static int builtin_config(kr_ctx *ctx, kr_tconfig *tc)
 		d->specs.len = d->specs.cap = e->nspecs;
 	}
 	return sort_config(ctx, tc);
+}
+
+/* The builtin configuration straight from the tables, which are kept in
+ * kustomize's sorted order (fieldspec_tables.c): every list borrows its
+ * table (read-only, copied by its first change). */
+static int builtin_config(kr_ctx *ctx, kr_tconfig *tc)
+{
+	memset(tc, 0, sizeof(*tc));
+	for (size_t t = 0; t < NELEM(builtin_tables); t++) {
+		kr_fslist *l = LIST(tc, builtin_tables[t].off);
+		l->items = (kr_fieldspec *)builtin_tables[t].specs;
+		l->len = *builtin_tables[t].len;
+		l->cap = 0;     /* borrowed */
+	}
+	size_t n = kr_builtin_namereference_len;
+	tc->name_reference = kr_arena_zalloc(&ctx->arena, n * sizeof(kr_nameref));
+	if (!tc->name_reference)
+		return kr_nomem(ctx);
+	for (size_t i = 0; i < n; i++) {
+		const kr_nameref_entry *e = &kr_builtin_namereference[i];
+		kr_nameref *d = &tc->name_reference[i];
+		d->group = e->group;
+		d->version = e->version;
+		d->kind = e->kind;
+		d->specs.items = (kr_fieldspec *)e->specs;
+		d->specs.len = e->nspecs;
+		d->specs.cap = 0;
+	}
+	tc->name_reference_len = n;
+	tc->name_reference_cap = 0;
+	return 0;
 }
 
 /* A configuration that shares src's arrays (copy on write: the lists and
@@ -618,12 +654,14 @@ static const builtin_cache *get_builtin_cache(void)
 		return NULL;
 	kr_ctx_init(&c->ctx, NULL);
 	c->ctx.arena.small = 1; /* ~50 KiB for the life of the process */
-	if (builtin_config(&c->ctx, &c->sorted) < 0 ||
-	    merge_config_full(&c->ctx, &c->merged, &c->sorted, NULL) < 0) {
+	/* the tables are sorted and merged already: Merge({}, sorted) is
+	 * sorted itself (builtin_is_canonical) */
+	if (builtin_config(&c->ctx, &c->sorted) < 0) {
 		kr_ctx_free(&c->ctx);
 		free(c);
 		return NULL;
 	}
+	tconfig_borrow(&c->merged, &c->sorted);
 	builtin_cache *expected = NULL;
 	if (!atomic_compare_exchange_strong_explicit(&the_cache, &expected, c,
 	                                             memory_order_acq_rel,
@@ -639,6 +677,19 @@ int kr_tconfig_builtin_is_stable(kr_ctx *ctx)
 {
 	const builtin_cache *bc = get_builtin_cache();
 	return bc && builtin_is_stable(bc, ctx);
+}
+
+/* The builtin configuration kustomize's way (tables sorted, then merged
+ * into an empty one) equals the tables as they are. */
+int kr_tconfig_builtin_is_canonical(kr_ctx *ctx)
+{
+	const builtin_cache *bc = get_builtin_cache();
+	kr_tconfig sorted, merged;
+	memset(&merged, 0, sizeof(merged));
+	return bc && builtin_config_sorted(ctx, &sorted) == 0 &&
+	       merge_config_full(ctx, &merged, &sorted, NULL) == 0 &&
+	       tconfig_equal(&sorted, &bc->sorted, 0) &&
+	       tconfig_equal(&merged, &bc->merged, 0);
 }
 
 /* TransformerConfig.Merge, skipping the merges whose result is known:

@@ -38,4 +38,9 @@ int kr_tconfig_accumulate(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in);
  * kr_tconfig_load_user assume to skip those merges. */
 int kr_tconfig_builtin_is_stable(kr_ctx *ctx);
 
+/* For tests: 1 when the builtin tables (fieldspec_tables.c) are in the
+ * order kustomize's loading gives them (copied, sorted, merged into an
+ * empty configuration), which is why they are used as they are. */
+int kr_tconfig_builtin_is_canonical(kr_ctx *ctx);
+
 #endif

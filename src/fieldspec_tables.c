@@ -1,10 +1,17 @@
 /*
  * fieldspec_tables.c - kustomize v5.5.0's builtin field specs
  * (api/internal/konfig/builtinpluginconsts/ files), carried over as data:
- * { group, version, kind, path, create }.  Entries and order as in
- * kustomize; kustomize's quirks are kept, notably the IngressClass entry of
- * the nameReference table whose group is "networking.k8s.io/v1" (a version
+ * { group, version, kind, path, create }.  The entries are kustomize's;
+ * kustomize's quirks are kept, notably the IngressClass entry of the
+ * nameReference table whose group is "networking.k8s.io/v1" (a version
  * inside the group), so that `ingressClassName` is never rewritten.
+ *
+ * The order is that of kustomize's configuration once it is loaded: its
+ * TransformerConfig sorts every list (and the name-reference entries) by
+ * group, version, kind and path (sortFields).  Kept in that order here,
+ * the builtin configuration is used as it is, without sorting or merging
+ * it at start-up; test_configurations checks that sorting and merging it
+ * change nothing.
  */
 #include "fieldspec.h"
 
@@ -18,71 +25,93 @@ const kr_fieldspec kr_builtin_name_suffix[] = {
 const size_t kr_builtin_name_suffix_len = sizeof(kr_builtin_name_suffix) / sizeof(kr_builtin_name_suffix[0]);
 const kr_fieldspec kr_builtin_common_labels[] = {
 	{ "", "v1", "Service", "spec/selector", 1 },
-	{ "", "v1", "ReplicationController", "spec/selector", 1 },
-	{ "", "", "Deployment", "spec/selector/matchLabels", 1 },
 	{ "apps", "", "Deployment", "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", 0 },
 	{ "apps", "", "Deployment", "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", 0 },
 	{ "apps", "", "Deployment", "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", 0 },
 	{ "apps", "", "Deployment", "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", 0 },
 	{ "apps", "", "Deployment", "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", 0 },
-	{ "", "", "ReplicaSet", "spec/selector/matchLabels", 1 },
-	{ "", "", "DaemonSet", "spec/selector/matchLabels", 1 },
+	{ "", "", "Deployment", "spec/selector/matchLabels", 1 },
+	{ "", "", "Deployment", "spec/template/metadata/labels", 1 },
 	{ "apps", "", "StatefulSet", "spec/selector/matchLabels", 1 },
 	{ "apps", "", "StatefulSet", "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", 0 },
 	{ "apps", "", "StatefulSet", "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", 0 },
 	{ "apps", "", "StatefulSet", "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", 0 },
 	{ "apps", "", "StatefulSet", "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", 0 },
 	{ "apps", "", "StatefulSet", "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", 0 },
-	{ "batch", "", "Job", "spec/selector/matchLabels", 0 },
+	{ "apps", "", "StatefulSet", "spec/template/metadata/labels", 1 },
+	{ "apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", 1 },
 	{ "batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", 0 },
+	{ "batch", "", "CronJob", "spec/jobTemplate/metadata/labels", 1 },
+	{ "batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", 1 },
 	{ "policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", 0 },
+	{ "batch", "", "Job", "spec/selector/matchLabels", 0 },
+	{ "batch", "", "Job", "spec/template/metadata/labels", 1 },
 	{ "networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", 0 },
 	{ "networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", 0 },
 	{ "networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", 0 },
-	{ "", "", "", "metadata/labels", 1 },
+	{ "", "v1", "ReplicationController", "spec/selector", 1 },
 	{ "", "v1", "ReplicationController", "spec/template/metadata/labels", 1 },
-	{ "", "", "Deployment", "spec/template/metadata/labels", 1 },
-	{ "", "", "ReplicaSet", "spec/template/metadata/labels", 1 },
+	{ "", "", "DaemonSet", "spec/selector/matchLabels", 1 },
 	{ "", "", "DaemonSet", "spec/template/metadata/labels", 1 },
-	{ "apps", "", "StatefulSet", "spec/template/metadata/labels", 1 },
-	{ "apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", 1 },
-	{ "batch", "", "Job", "spec/template/metadata/labels", 1 },
-	{ "batch", "", "CronJob", "spec/jobTemplate/metadata/labels", 1 },
-	{ "batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", 1 },
+	{ "", "", "ReplicaSet", "spec/selector/matchLabels", 1 },
+	{ "", "", "ReplicaSet", "spec/template/metadata/labels", 1 },
+	{ "", "", "", "metadata/labels", 1 },
 };
 const size_t kr_builtin_common_labels_len = sizeof(kr_builtin_common_labels) / sizeof(kr_builtin_common_labels[0]);
 const kr_fieldspec kr_builtin_template_labels[] = {
-	{ "", "", "", "metadata/labels", 1 },
-	{ "", "v1", "ReplicationController", "spec/template/metadata/labels", 1 },
 	{ "", "", "Deployment", "spec/template/metadata/labels", 1 },
-	{ "", "", "ReplicaSet", "spec/template/metadata/labels", 1 },
-	{ "", "", "DaemonSet", "spec/template/metadata/labels", 1 },
 	{ "apps", "", "StatefulSet", "spec/template/metadata/labels", 1 },
 	{ "apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", 1 },
-	{ "batch", "", "Job", "spec/template/metadata/labels", 1 },
 	{ "batch", "", "CronJob", "spec/jobTemplate/metadata/labels", 1 },
 	{ "batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", 1 },
+	{ "batch", "", "Job", "spec/template/metadata/labels", 1 },
+	{ "", "v1", "ReplicationController", "spec/template/metadata/labels", 1 },
+	{ "", "", "DaemonSet", "spec/template/metadata/labels", 1 },
+	{ "", "", "ReplicaSet", "spec/template/metadata/labels", 1 },
+	{ "", "", "", "metadata/labels", 1 },
 };
 const size_t kr_builtin_template_labels_len = sizeof(kr_builtin_template_labels) / sizeof(kr_builtin_template_labels[0]);
 const kr_fieldspec kr_builtin_common_annotations[] = {
-	{ "", "", "", "metadata/annotations", 1 },
-	{ "", "v1", "ReplicationController", "spec/template/metadata/annotations", 1 },
 	{ "", "", "Deployment", "spec/template/metadata/annotations", 1 },
-	{ "", "", "ReplicaSet", "spec/template/metadata/annotations", 1 },
-	{ "", "", "DaemonSet", "spec/template/metadata/annotations", 1 },
 	{ "", "", "StatefulSet", "spec/template/metadata/annotations", 1 },
-	{ "batch", "", "Job", "spec/template/metadata/annotations", 1 },
 	{ "batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", 1 },
 	{ "batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", 1 },
+	{ "batch", "", "Job", "spec/template/metadata/annotations", 1 },
+	{ "", "v1", "ReplicationController", "spec/template/metadata/annotations", 1 },
+	{ "", "", "DaemonSet", "spec/template/metadata/annotations", 1 },
+	{ "", "", "ReplicaSet", "spec/template/metadata/annotations", 1 },
+	{ "", "", "", "metadata/annotations", 1 },
 };
 const size_t kr_builtin_common_annotations_len = sizeof(kr_builtin_common_annotations) / sizeof(kr_builtin_common_annotations[0]);
 const kr_fieldspec kr_builtin_namespace[] = {
 	{ "", "", "Namespace", "metadata/name", 1 },
-	{ "apiregistration.k8s.io", "", "APIService", "spec/service/namespace", 1 },
 	{ "apiextensions.k8s.io", "", "CustomResourceDefinition", "spec/conversion/webhook/clientConfig/service/namespace", 0 },
+	{ "apiregistration.k8s.io", "", "APIService", "spec/service/namespace", 1 },
 };
 const size_t kr_builtin_namespace_len = sizeof(kr_builtin_namespace) / sizeof(kr_builtin_namespace[0]);
 const kr_fieldspec kr_builtin_var_reference[] = {
+	{ "", "", "Service", "spec/ports/port", 0 },
+	{ "", "", "Service", "spec/ports/targetPort", 0 },
+	{ "", "", "PersistentVolume", "spec/nfs/server", 0 },
+	{ "", "", "Deployment", "spec/template/spec/containers/args", 0 },
+	{ "", "", "Deployment", "spec/template/spec/containers/command", 0 },
+	{ "", "", "Deployment", "spec/template/spec/containers/env/value", 0 },
+	{ "", "", "Deployment", "spec/template/spec/containers/volumeMounts/mountPath", 0 },
+	{ "", "", "Deployment", "spec/template/spec/initContainers/args", 0 },
+	{ "", "", "Deployment", "spec/template/spec/initContainers/command", 0 },
+	{ "", "", "Deployment", "spec/template/spec/initContainers/env/value", 0 },
+	{ "", "", "Deployment", "spec/template/spec/initContainers/volumeMounts/mountPath", 0 },
+	{ "", "", "Deployment", "spec/template/spec/volumes/nfs/server", 0 },
+	{ "", "", "Deployment", "spec/template/metadata/annotations", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/containers/args", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/containers/command", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/containers/env/value", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/containers/volumeMounts/mountPath", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/initContainers/args", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/initContainers/command", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/initContainers/env/value", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/initContainers/volumeMounts/mountPath", 0 },
+	{ "", "", "StatefulSet", "spec/volumeClaimTemplates/spec/nfs/server", 0 },
 	{ "", "", "CronJob", "spec/jobTemplate/spec/template/spec/containers/args", 0 },
 	{ "", "", "CronJob", "spec/jobTemplate/spec/template/spec/containers/command", 0 },
 	{ "", "", "CronJob", "spec/jobTemplate/spec/template/spec/containers/env/value", 0 },
@@ -101,16 +130,6 @@ const kr_fieldspec kr_builtin_var_reference[] = {
 	{ "", "", "DaemonSet", "spec/template/spec/initContainers/env/value", 0 },
 	{ "", "", "DaemonSet", "spec/template/spec/initContainers/volumeMounts/mountPath", 0 },
 	{ "", "", "DaemonSet", "spec/template/spec/volumes/nfs/server", 0 },
-	{ "", "", "Deployment", "spec/template/spec/containers/args", 0 },
-	{ "", "", "Deployment", "spec/template/spec/containers/command", 0 },
-	{ "", "", "Deployment", "spec/template/spec/containers/env/value", 0 },
-	{ "", "", "Deployment", "spec/template/spec/containers/volumeMounts/mountPath", 0 },
-	{ "", "", "Deployment", "spec/template/spec/initContainers/args", 0 },
-	{ "", "", "Deployment", "spec/template/spec/initContainers/command", 0 },
-	{ "", "", "Deployment", "spec/template/spec/initContainers/env/value", 0 },
-	{ "", "", "Deployment", "spec/template/spec/initContainers/volumeMounts/mountPath", 0 },
-	{ "", "", "Deployment", "spec/template/spec/volumes/nfs/server", 0 },
-	{ "", "", "Deployment", "spec/template/metadata/annotations", 0 },
 	{ "", "", "Ingress", "spec/rules/host", 0 },
 	{ "", "", "Ingress", "spec/tls/hosts", 0 },
 	{ "", "", "Ingress", "spec/tls/secretName", 0 },
@@ -141,33 +160,32 @@ const kr_fieldspec kr_builtin_var_reference[] = {
 	{ "", "", "ReplicaSet", "spec/template/spec/initContainers/env/value", 0 },
 	{ "", "", "ReplicaSet", "spec/template/spec/initContainers/volumeMounts/mountPath", 0 },
 	{ "", "", "ReplicaSet", "spec/template/spec/volumes/nfs/server", 0 },
-	{ "", "", "Service", "spec/ports/port", 0 },
-	{ "", "", "Service", "spec/ports/targetPort", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/containers/args", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/containers/command", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/containers/env/value", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/containers/volumeMounts/mountPath", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/initContainers/args", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/initContainers/command", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/initContainers/env/value", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/initContainers/volumeMounts/mountPath", 0 },
-	{ "", "", "StatefulSet", "spec/volumeClaimTemplates/spec/nfs/server", 0 },
-	{ "", "", "PersistentVolume", "spec/nfs/server", 0 },
 	{ "", "", "", "metadata/labels", 0 },
 	{ "", "", "", "metadata/annotations", 0 },
 };
 const size_t kr_builtin_var_reference_len = sizeof(kr_builtin_var_reference) / sizeof(kr_builtin_var_reference[0]);
 static const kr_fieldspec nameref_0[] = {
-	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+	{ "", "", "PersistentVolume", "spec/storageClassName", 0 },
+	{ "", "", "PersistentVolumeClaim", "spec/storageClassName", 0 },
+	{ "", "", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName", 0 },
 };
 static const kr_fieldspec nameref_1[] = {
-	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+	{ "rbac.authorization.k8s.io", "", "RoleBinding", "subjects", 0 },
+	{ "rbac.authorization.k8s.io", "", "ClusterRoleBinding", "subjects", 0 },
+	{ "", "", "Pod", "spec/serviceAccountName", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/serviceAccountName", 0 },
+	{ "", "", "Deployment", "spec/template/spec/serviceAccountName", 0 },
+	{ "", "", "ReplicationController", "spec/template/spec/serviceAccountName", 0 },
+	{ "", "", "CronJob", "spec/jobTemplate/spec/template/spec/serviceAccountName", 0 },
+	{ "", "", "Job", "spec/template/spec/serviceAccountName", 0 },
+	{ "", "", "DaemonSet", "spec/template/spec/serviceAccountName", 0 },
 };
 static const kr_fieldspec nameref_2[] = {
-	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+	{ "rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name", 0 },
 };
 static const kr_fieldspec nameref_3[] = {
-	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+	{ "rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name", 0 },
+	{ "rbac.authorization.k8s.io", "", "ClusterRoleBinding", "roleRef/name", 0 },
 };
 static const kr_fieldspec nameref_4[] = {
 	{ "", "v1", "Pod", "spec/volumes/configMap/name", 0 },
@@ -306,42 +324,6 @@ static const kr_fieldspec nameref_6[] = {
 	{ "admissionregistration.k8s.io", "", "MutatingWebhookConfiguration", "webhooks/clientConfig/service", 0 },
 };
 static const kr_fieldspec nameref_7[] = {
-	{ "rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name", 0 },
-};
-static const kr_fieldspec nameref_8[] = {
-	{ "rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name", 0 },
-	{ "rbac.authorization.k8s.io", "", "ClusterRoleBinding", "roleRef/name", 0 },
-};
-static const kr_fieldspec nameref_9[] = {
-	{ "rbac.authorization.k8s.io", "", "RoleBinding", "subjects", 0 },
-	{ "rbac.authorization.k8s.io", "", "ClusterRoleBinding", "subjects", 0 },
-	{ "", "", "Pod", "spec/serviceAccountName", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/serviceAccountName", 0 },
-	{ "", "", "Deployment", "spec/template/spec/serviceAccountName", 0 },
-	{ "", "", "ReplicationController", "spec/template/spec/serviceAccountName", 0 },
-	{ "", "", "CronJob", "spec/jobTemplate/spec/template/spec/serviceAccountName", 0 },
-	{ "", "", "Job", "spec/template/spec/serviceAccountName", 0 },
-	{ "", "", "DaemonSet", "spec/template/spec/serviceAccountName", 0 },
-};
-static const kr_fieldspec nameref_10[] = {
-	{ "", "", "Pod", "spec/volumes/persistentVolumeClaim/claimName", 0 },
-	{ "", "", "StatefulSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
-	{ "", "", "Deployment", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
-	{ "", "", "ReplicationController", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
-	{ "", "", "CronJob", "spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
-	{ "", "", "Job", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
-	{ "", "", "DaemonSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
-};
-static const kr_fieldspec nameref_11[] = {
-	{ "", "", "PersistentVolumeClaim", "spec/volumeName", 0 },
-	{ "", "", "ClusterRole", "rules/resourceNames", 0 },
-};
-static const kr_fieldspec nameref_12[] = {
-	{ "", "", "PersistentVolume", "spec/storageClassName", 0 },
-	{ "", "", "PersistentVolumeClaim", "spec/storageClassName", 0 },
-	{ "", "", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName", 0 },
-};
-static const kr_fieldspec nameref_13[] = {
 	{ "", "", "Pod", "spec/priorityClassName", 0 },
 	{ "", "", "StatefulSet", "spec/template/spec/priorityClassName", 0 },
 	{ "", "", "Deployment", "spec/template/spec/priorityClassName", 0 },
@@ -350,29 +332,54 @@ static const kr_fieldspec nameref_13[] = {
 	{ "", "", "Job", "spec/template/spec/priorityClassName", 0 },
 	{ "", "", "DaemonSet", "spec/template/spec/priorityClassName", 0 },
 };
-static const kr_fieldspec nameref_14[] = {
-	{ "", "", "Ingress", "spec/ingressClassName", 0 },
+static const kr_fieldspec nameref_8[] = {
+	{ "", "", "PersistentVolumeClaim", "spec/volumeName", 0 },
+	{ "", "", "ClusterRole", "rules/resourceNames", 0 },
 };
-static const kr_fieldspec nameref_15[] = {
+static const kr_fieldspec nameref_9[] = {
+	{ "", "", "Pod", "spec/volumes/persistentVolumeClaim/claimName", 0 },
+	{ "", "", "StatefulSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
+	{ "", "", "Deployment", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
+	{ "", "", "ReplicationController", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
+	{ "", "", "CronJob", "spec/jobTemplate/spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
+	{ "", "", "Job", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
+	{ "", "", "DaemonSet", "spec/template/spec/volumes/persistentVolumeClaim/claimName", 0 },
+};
+static const kr_fieldspec nameref_10[] = {
+	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+};
+static const kr_fieldspec nameref_11[] = {
+	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+};
+static const kr_fieldspec nameref_12[] = {
 	{ "admissionregistration.k8s.io", "", "ValidatingAdmissionPolicyBinding", "spec/policyName", 0 },
 };
+static const kr_fieldspec nameref_13[] = {
+	{ "", "", "Ingress", "spec/ingressClassName", 0 },
+};
+static const kr_fieldspec nameref_14[] = {
+	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+};
+static const kr_fieldspec nameref_15[] = {
+	{ "", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", 0 },
+};
 const kr_nameref_entry kr_builtin_namereference[] = {
-	{ "", "", "Deployment", nameref_0, sizeof(nameref_0) / sizeof(nameref_0[0]) },
-	{ "", "", "ReplicationController", nameref_1, sizeof(nameref_1) / sizeof(nameref_1[0]) },
-	{ "", "", "ReplicaSet", nameref_2, sizeof(nameref_2) / sizeof(nameref_2[0]) },
-	{ "", "", "StatefulSet", nameref_3, sizeof(nameref_3) / sizeof(nameref_3[0]) },
+	{ "storage.k8s.io", "v1", "StorageClass", nameref_0, sizeof(nameref_0) / sizeof(nameref_0[0]) },
+	{ "", "v1", "ServiceAccount", nameref_1, sizeof(nameref_1) / sizeof(nameref_1[0]) },
+	{ "rbac.authorization.k8s.io", "", "Role", nameref_2, sizeof(nameref_2) / sizeof(nameref_2[0]) },
+	{ "rbac.authorization.k8s.io", "", "ClusterRole", nameref_3, sizeof(nameref_3) / sizeof(nameref_3[0]) },
 	{ "", "v1", "ConfigMap", nameref_4, sizeof(nameref_4) / sizeof(nameref_4[0]) },
 	{ "", "v1", "Secret", nameref_5, sizeof(nameref_5) / sizeof(nameref_5[0]) },
 	{ "", "v1", "Service", nameref_6, sizeof(nameref_6) / sizeof(nameref_6[0]) },
-	{ "rbac.authorization.k8s.io", "", "Role", nameref_7, sizeof(nameref_7) / sizeof(nameref_7[0]) },
-	{ "rbac.authorization.k8s.io", "", "ClusterRole", nameref_8, sizeof(nameref_8) / sizeof(nameref_8[0]) },
-	{ "", "v1", "ServiceAccount", nameref_9, sizeof(nameref_9) / sizeof(nameref_9[0]) },
-	{ "", "v1", "PersistentVolumeClaim", nameref_10, sizeof(nameref_10) / sizeof(nameref_10[0]) },
-	{ "", "v1", "PersistentVolume", nameref_11, sizeof(nameref_11) / sizeof(nameref_11[0]) },
-	{ "storage.k8s.io", "v1", "StorageClass", nameref_12, sizeof(nameref_12) / sizeof(nameref_12[0]) },
-	{ "scheduling.k8s.io", "v1", "PriorityClass", nameref_13, sizeof(nameref_13) / sizeof(nameref_13[0]) },
-	{ "networking.k8s.io/v1", "v1", "IngressClass", nameref_14, sizeof(nameref_14) / sizeof(nameref_14[0]) },
-	{ "admissionregistration.k8s.io", "", "ValidatingAdmissionPolicy", nameref_15, sizeof(nameref_15) / sizeof(nameref_15[0]) },
+	{ "scheduling.k8s.io", "v1", "PriorityClass", nameref_7, sizeof(nameref_7) / sizeof(nameref_7[0]) },
+	{ "", "v1", "PersistentVolume", nameref_8, sizeof(nameref_8) / sizeof(nameref_8[0]) },
+	{ "", "v1", "PersistentVolumeClaim", nameref_9, sizeof(nameref_9) / sizeof(nameref_9[0]) },
+	{ "", "", "Deployment", nameref_10, sizeof(nameref_10) / sizeof(nameref_10[0]) },
+	{ "", "", "StatefulSet", nameref_11, sizeof(nameref_11) / sizeof(nameref_11[0]) },
+	{ "admissionregistration.k8s.io", "", "ValidatingAdmissionPolicy", nameref_12, sizeof(nameref_12) / sizeof(nameref_12[0]) },
+	{ "networking.k8s.io/v1", "v1", "IngressClass", nameref_13, sizeof(nameref_13) / sizeof(nameref_13[0]) },
+	{ "", "", "ReplicaSet", nameref_14, sizeof(nameref_14) / sizeof(nameref_14[0]) },
+	{ "", "", "ReplicationController", nameref_15, sizeof(nameref_15) / sizeof(nameref_15[0]) },
 };
 const size_t kr_builtin_namereference_len = sizeof(kr_builtin_namereference) / sizeof(kr_builtin_namereference[0]);
 const kr_fieldspec kr_builtin_images[] = {
@@ -384,8 +391,8 @@ const kr_fieldspec kr_builtin_images[] = {
 const size_t kr_builtin_images_len = sizeof(kr_builtin_images) / sizeof(kr_builtin_images[0]);
 const kr_fieldspec kr_builtin_replicas[] = {
 	{ "", "", "Deployment", "spec/replicas", 1 },
-	{ "", "", "ReplicationController", "spec/replicas", 1 },
-	{ "", "", "ReplicaSet", "spec/replicas", 1 },
 	{ "", "", "StatefulSet", "spec/replicas", 1 },
+	{ "", "", "ReplicaSet", "spec/replicas", 1 },
+	{ "", "", "ReplicationController", "spec/replicas", 1 },
 };
 const size_t kr_builtin_replicas_len = sizeof(kr_builtin_replicas) / sizeof(kr_builtin_replicas[0]);

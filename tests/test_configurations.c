@@ -402,6 +402,17 @@ static void test_configurations__builtin_stable(void **state)
 	kr_ctx_free(&ctx);
 }
 
+/* The builtin tables are kept sorted and merged, so that no process sorts
+ * them at start-up (configurations.c, builtin_config). */
+static void test_configurations__builtin_canonical(void **state)
+{
+	(void)state;
+	kr_ctx ctx;
+	kr_ctx_init(&ctx, NULL);
+	assert_int_equal(kr_tconfig_builtin_is_canonical(&ctx), 1);
+	kr_ctx_free(&ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_configurations__file_loading),
 		cmocka_unit_test(test_configurations__crds),
 		cmocka_unit_test(test_configurations__builtin_stable),
+		cmocka_unit_test(test_configurations__builtin_canonical),
 	};
 	return cmocka_run_group_tests(tests, tu_tree_setup, tu_tree_teardown);
 }
