@@ -165,7 +165,7 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 	if (rel[0] == '/')
 		return kr_fail_at(ctx, KR_EINVALID, k->file, entry->line, entry->col,
 		                  "new root '%s' cannot be absolute", rel);
-	char *real = kr_realpath_ctx(ctx, abs);
+	char *real = kr_realpath_dir_ctx(ctx, abs);
 	if (!real)
 		return errno == ENOMEM ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
@@ -235,7 +235,8 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 			return kr_wrap(ctx, "accumulating resources from '%s'", rel);
 		return 0;
 	}
-	int type = kr_path_type(abs);
+	int is_link;
+	int type = kr_path_type_link(abs, &is_link);
 	int type_errno = errno;
 	/* kustomize tries a file first, then a new root: a repository URL
 	 * wins over a local directory (its loader parses URLs first) */
@@ -260,7 +261,8 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 		                  strerror(errno));
 	}
 	if (type == 'f') {
-		char *real = kr_realpath_ctx(ctx, abs);
+		char *real = is_link ? kr_realpath_ctx(ctx, abs)
+		                     : kr_realpath_ctx_nolink(ctx, abs);
 		if (!real)
 			return errno == ENOMEM ? kr_nomem(ctx)
 			       : kr_fail(ctx, KR_EIO, "%s: %s", display, strerror(errno));
@@ -505,7 +507,7 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 	if (type != 'd')
 		return kr_fail(ctx, KR_ENOTFOUND, "'%s' is not a directory%s%s", dir,
 		               type ? "" : ": ", type ? "" : strerror(errno));
-	char *root = kr_realpath_ctx(ctx, dir);
+	char *root = kr_realpath_dir_ctx(ctx, dir);
 	char *display = kr_path_clean(&ctx->arena, dir);
 	if (!root || !display)
 		return errno == ENOMEM || !display ? kr_nomem(ctx)

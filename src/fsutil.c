@@ -111,63 +111,113 @@ static dirmemo_slot *dirmemo_find(struct kr_dirmemo *m, const char *dir, size_t 
 	}
 }
 
-/* The real path of directory `dir` (len bytes, not NUL-terminated),
- * remembered in ctx; NULL with errno set. */
-static const char *real_dir(kr_ctx *ctx, const char *dir, size_t len)
+static const char *real_dir(kr_ctx *ctx, const char *dir, size_t len);
+
+/* The real path of absolute directory `d` (len bytes, NUL-terminated), not
+ * yet remembered: its parent's (remembered too, so the directories of a
+ * tree are resolved once each) joined with its name when it is no
+ * symbolic link (one lstat), else realpath(3).  NULL with errno set. */
+static char *resolve_dir(kr_ctx *ctx, const char *d, size_t len)
 {
-	kr_arena *a = &ctx->arena;
+	const char *slash = NULL;
+	for (size_t i = len; i-- > 0;)
+		if (d[i] == '/') {
+			slash = d + i;
+			break;
+		}
+	const char *base = slash ? slash + 1 : NULL;
+	size_t blen = base ? len - (size_t)(base - d) : 0;
+	struct stat st;
+	if (d[0] != '/' || !base || blen == 0 ||
+	    (blen == 1 && base[0] == '.') || (blen == 2 && !memcmp(base, "..", 2)) ||
+	    lstat(d, &st) != 0 || !S_ISDIR(st.st_mode))
+		return kr_realpath(&ctx->arena, d);
+	const char *parent = slash == d ? "/" : d;
+	size_t plen = slash == d ? 1 : (size_t)(slash - d);
+	const char *rp = plen == 1 && parent[0] == '/' ? "/" : real_dir(ctx, parent, plen);
+	if (!rp)
+		return NULL;
+	char *out = kr_arena_printf(&ctx->arena, "%s%s%s", rp,
+	                            rp[0] == '/' && rp[1] == '\0' ? "" : "/", base);
+	if (!out)
+		errno = ENOMEM;
+	return out;
+}
+
+static struct kr_dirmemo *dirmemo_get(kr_ctx *ctx)
+{
 	struct kr_dirmemo *m = ctx->dirmemo;
 	if (!m) {
-		m = kr_arena_zalloc(a, sizeof(*m));
-		if (!m || !(m->slots = kr_arena_zalloc(a, 64 * sizeof(*m->slots)))) {
+		m = kr_arena_zalloc(&ctx->arena, sizeof(*m));
+		if (!m || !(m->slots = kr_arena_zalloc(&ctx->arena, 64 * sizeof(*m->slots)))) {
 			errno = ENOMEM;
 			return NULL;
 		}
 		m->cap = 64;
 		ctx->dirmemo = m;
 	}
-	uint64_t h = XXH3_64bits(dir, len);
-	dirmemo_slot *s = dirmemo_find(m, dir, len, h);
-	if (s->dir)
-		return s->real;
-	char *d = kr_arena_strndup(a, dir, len);
-	if (!d) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	char *real = kr_realpath(a, d);
-	if (!real)
-		return NULL;
+	return m;
+}
+
+/* Remember that directory d (len bytes, an arena copy) is `real`; 0, or
+ * -1 with errno set. */
+static int dirmemo_put(kr_ctx *ctx, struct kr_dirmemo *m, const char *d, size_t len,
+                       uint64_t h, const char *real)
+{
 	if ((m->used + 1) * 2 > m->cap) {
 		dirmemo_slot *old = m->slots;
 		size_t oldcap = m->cap;
-		m->slots = kr_arena_zalloc(a, oldcap * 2 * sizeof(*m->slots));
+		m->slots = kr_arena_zalloc(&ctx->arena, oldcap * 2 * sizeof(*m->slots));
 		if (!m->slots) {
 			m->slots = old;
 			errno = ENOMEM;
-			return NULL;
+			return -1;
 		}
 		m->cap = oldcap * 2;
 		for (size_t i = 0; i < oldcap; i++)
 			if (old[i].dir)
 				*dirmemo_find(m, old[i].dir, old[i].len, old[i].hash) = old[i];
-		s = dirmemo_find(m, dir, len, h);
 	}
+	dirmemo_slot *s = dirmemo_find(m, d, len, h);
+	if (!s->dir)
+		m->used++;
 	s->dir = d;
 	s->real = real;
 	s->len = len;
 	s->hash = h;
-	m->used++;
+	return 0;
+}
+
+/* The real path of directory `dir` (len bytes, not NUL-terminated),
+ * remembered in ctx; NULL with errno set. */
+static const char *real_dir(kr_ctx *ctx, const char *dir, size_t len)
+{
+	struct kr_dirmemo *m = dirmemo_get(ctx);
+	if (!m)
+		return NULL;
+	uint64_t h = XXH3_64bits(dir, len);
+	dirmemo_slot *s = dirmemo_find(m, dir, len, h);
+	if (s->dir)
+		return s->real;
+	char *d = kr_arena_strndup(&ctx->arena, dir, len);
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* (resolving the parents adds slots of their own) */
+	char *real = resolve_dir(ctx, d, len);
+	if (!real || dirmemo_put(ctx, m, d, len, h, real) < 0)
+		return NULL;
 	return real;
 }
 
-char *kr_realpath_ctx(kr_ctx *ctx, const char *path)
+static char *realpath_ctx(kr_ctx *ctx, const char *path, int check_link)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : NULL;
 	struct stat st;
 	if (path[0] != '/' || !base || !*base || !strcmp(base, ".") || !strcmp(base, "..") ||
-	    lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
+	    (check_link && (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))))
 		return kr_realpath(&ctx->arena, path);
 	const char *dir = slash == path ? "/" : path;
 	size_t dlen = slash == path ? 1 : (size_t)(slash - path);
@@ -179,6 +229,72 @@ char *kr_realpath_ctx(kr_ctx *ctx, const char *path)
 	if (!out)
 		errno = ENOMEM;
 	return out;
+}
+
+char *kr_realpath_ctx(kr_ctx *ctx, const char *path)
+{
+	return realpath_ctx(ctx, path, 1);
+}
+
+/* Is relative `path` free of "." and ".." names (so that joining it to
+ * the working directory names the same place without resolving)? */
+static int plain_relative(const char *path)
+{
+	for (const char *p = path; *p;) {
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p += n + (e ? 1 : 0);
+	}
+	return path[0] != '\0';
+}
+
+char *kr_realpath_dir_ctx(kr_ctx *ctx, const char *path)
+{
+	char cwd[PATH_MAX];
+	if (path[0] != '/') {
+		/* the working directory is real already (getcwd gives the
+		 * kernel's path of it): only the names below it need a look */
+		if (!plain_relative(path) || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+			return kr_realpath(&ctx->arena, path);
+		size_t clen = strlen(cwd);
+		struct kr_dirmemo *m = dirmemo_get(ctx);
+		char *c = kr_arena_strndup(&ctx->arena, cwd, clen);
+		char *abs = kr_arena_printf(&ctx->arena, "%s%s%s", cwd,
+		                            clen == 1 ? "" : "/", path);
+		if (!m || !c || !abs) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		if (dirmemo_put(ctx, m, c, clen, XXH3_64bits(c, clen), c) < 0)
+			return NULL;
+		path = abs;
+	}
+	const char *real = real_dir(ctx, path, strlen(path));
+	return real ? (char *)real : NULL;
+}
+
+char *kr_realpath_ctx_nolink(kr_ctx *ctx, const char *path)
+{
+	return realpath_ctx(ctx, path, 0);
+}
+
+int kr_path_type_link(const char *path, int *is_link)
+{
+	struct stat st;
+	*is_link = 0;
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		*is_link = 1;
+		return kr_path_type(path);
+	}
+	if (S_ISREG(st.st_mode))
+		return 'f';
+	if (S_ISDIR(st.st_mode))
+		return 'd';
+	return 'o';
 }
 
 int kr_path_type(const char *path)

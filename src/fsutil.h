@@ -33,6 +33,19 @@ char *kr_realpath(kr_arena *a, const char *path);
  * files and directories of a build are assumed not to change under it. */
 char *kr_realpath_ctx(kr_ctx *ctx, const char *path);
 
+/* kr_path_type that also tells whether `path` itself is a symbolic link
+ * (one lstat, and a stat only for a link), and kr_realpath_ctx for a path
+ * known not to be one (it skips the lstat): a file costs one system call
+ * to classify and resolve. */
+int kr_path_type_link(const char *path, int *is_link);
+char *kr_realpath_ctx_nolink(kr_ctx *ctx, const char *path);
+
+/* kr_realpath_ctx for a directory: remembered itself, so the files in it
+ * cost no more than their own lstat; a relative path below the working
+ * directory (no "." or ".." names) starts from getcwd's answer, which is
+ * real already. */
+char *kr_realpath_dir_ctx(kr_ctx *ctx, const char *path);
+
 /* File type of `path` after following symlinks: 'f' regular file, 'd'
  * directory, 'o' other, 0 when it does not exist (errno set). */
 int kr_path_type(const char *path);

@@ -402,7 +402,8 @@ int kr_kust_read_file(kr_ctx *ctx, const kr_kustomization *k, const kr_node *at,
 	if (display)
 		*display = disp;
 	char msg[1024];
-	int type = kr_path_type(abs);
+	int is_link;
+	int type = kr_path_type_link(abs, &is_link);
 	if (type == 0) {
 		snprintf(msg, sizeof(msg), "file '%s' not found: %s: %s", rel, disp,
 		         strerror(errno));
@@ -412,7 +413,7 @@ int kr_kust_read_file(kr_ctx *ctx, const kr_kustomization *k, const kr_node *at,
 		snprintf(msg, sizeof(msg), "'%s' must resolve to a file", disp);
 		return fail_near(ctx, k, at, KR_EINVALID, msg);
 	}
-	char *real = kr_realpath_ctx(ctx, abs);
+	char *real = is_link ? kr_realpath_ctx(ctx, abs) : kr_realpath_ctx_nolink(ctx, abs);
 	if (!real)
 		return errno == ENOMEM ? kr_nomem(ctx)
 		       : kr_fail(ctx, KR_EIO, "%s: %s", disp, strerror(errno));

@@ -146,9 +146,11 @@ static int file_entry(kr_ctx *ctx, const kr_kustomization *k, const kr_node *e,
 void kr_prefetch_start(kr_ctx *ctx, const kr_kustomization *k, kr_prefetch *pf)
 {
 	memset(pf, 0, sizeof(*pf));
-	unsigned threads = kr_build_threads(ctx);
 	size_t n = k->resources ? k->resources->u.q.len : 0;
-	if (threads < 2 || n < KR_PREFETCH_MIN_FILES)
+	if (n < KR_PREFETCH_MIN_FILES)
+		return;         /* (before asking the processors: a file read) */
+	unsigned threads = kr_build_threads(ctx);
+	if (threads < 2)
 		return;
 	struct kr_prefetch_job *jobs = kr_arena_zalloc(&ctx->arena, n * sizeof(*jobs));
 	if (!jobs)
