@@ -325,10 +325,16 @@ static int take_records(list *l, const bytes *in)
 static int run_builds(list *l, unsigned jobs, const kr_build_options *opts,
                       int want_output)
 {
+	/* -j N is the threads of the whole run: what the workers leave
+	 * over goes to each build's own threads (kr_build_options.threads) */
+	unsigned all = jobs;
 	if (jobs > l->n)
 		jobs = (unsigned)l->n;
 	if (jobs == 0)
 		return 0;
+	kr_build_options per_build = *opts;
+	per_build.threads = all / jobs;
+	opts = &per_build;
 	pid_t *pids = calloc(jobs, sizeof(pid_t));
 	int *fds = calloc(jobs, sizeof(int));
 	bytes *bufs = calloc(jobs, sizeof(bytes));
