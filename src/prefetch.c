@@ -29,6 +29,7 @@ enum { JOB_FREE, JOB_CLAIMED, JOB_PARSED, JOB_FAILED };
 struct kr_prefetch_job {
 	kr_prefetched out;
 	const char *abs;        /* the entry joined to the root */
+	int in_root;            /* abs is a name right in the root */
 	int eligible;           /* a path that is no stream: maybe a file */
 	atomic_int state;
 };
@@ -69,18 +70,27 @@ unsigned kr_build_threads(const kr_ctx *ctx)
  * does the entry itself, and reports any error). */
 static int parse_job(kr_ctx *w, const char *root, struct kr_prefetch_job *job)
 {
-	if (kr_path_type(job->abs) != 'f')
+	int is_link;
+	if (kr_path_type_link(job->abs, &is_link) != 'f')
 		return 0;
-	/* realpath(3), as kr_realpath_ctx (whose memo belongs to the build's
-	 * thread) gives it: tests/test_fsutil.c holds them equal */
-	char *real = realpath(job->abs, NULL);
-	if (!real)
-		return 0;
-	job->out.real = kr_arena_strdup(&w->arena, real);
-	int allowed = w->opts.load_restrictor != KR_LOAD_ROOT_ONLY ||
-	              kr_path_has_prefix(real, root);
-	free(real);
-	if (!job->out.real || !allowed)
+	if (!is_link && job->in_root) {
+		/* a name right in the (real) root that is no link: real as
+		 * it is, as kr_realpath_ctx would find */
+		job->out.real = job->abs;
+	} else {
+		/* realpath(3), as kr_realpath_ctx (whose memo belongs to the
+		 * build's thread) gives it: tests/test_fsutil.c holds them
+		 * equal */
+		char *real = realpath(job->abs, NULL);
+		if (!real)
+			return 0;
+		job->out.real = kr_arena_strdup(&w->arena, real);
+		free(real);
+		if (!job->out.real)
+			return 0;
+	}
+	if (w->opts.load_restrictor == KR_LOAD_ROOT_ONLY &&
+	    !kr_path_has_prefix(job->out.real, root))
 		return 0;
 	char *data;
 	size_t len;
@@ -140,6 +150,10 @@ static int file_entry(kr_ctx *ctx, const kr_kustomization *k, const kr_node *e,
 		return 0;
 	job->abs = abs;
 	job->out.display = display;
+	size_t rl = strlen(k->root);
+	const char *name = abs + rl + (rl > 1);
+	job->in_root = kr_path_has_prefix(abs, k->root) && strlen(abs) > rl &&
+	               !strchr(name, '/');
 	return 1;
 }
 
