@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "basecache.h"
 #include "buildmeta.h"
 #include "components.h"
 #include "configurations.h"
@@ -158,6 +159,7 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 		                  "kustomizations nested deeper than the limit of %u "
 		                  "(raise it with --max-kustomization-depth)",
 		                  ctx->opts.max_kustomization_depth);
+	kr_basecache_saw_root(ctx, chain->depth + 1);
 	*realp = real;
 	return 0;
 }
@@ -261,7 +263,9 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 			kr_remote_leave(ctx, &scope);
 		return rc;
 	}
-	rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk);
+	/* from the cache's copy when it holds this base (basecache.h) */
+	rc = kr_basecache_build(ctx, display, real, chain, &sub, &subtc, &subvs,
+	                        &subk, build_dir);
 	kr_origin_leave(ctx, saved_origin);
 	if (remote)
 		kr_remote_leave(ctx, &scope);

@@ -36,4 +36,7 @@ typedef int (*kr_parse_fn)(kr_ctx *ctx, const char *file, const char *data,
 int kr_cache_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
                    unsigned flags, kr_parse_fn parse, kr_doclist *out);
 
+/* The base cache's table of `c` (basecache.h). */
+struct kr_bctable *kr_cache_bases(kr_cache *c);
+
 #endif

@@ -127,6 +127,7 @@ int kr_nomem(kr_ctx *ctx)
 
 void kr_warn(kr_ctx *ctx, const char *fmt, ...)
 {
+	ctx->nwarnings++;
 	if (!ctx->opts.warn)
 		return;
 	char tmp[2048];

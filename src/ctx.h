@@ -70,6 +70,14 @@ typedef struct kr_ctx {
 	/* Resources read from files and streams so far (opts.max_resources;
 	 * a base read twice counts twice). */
 	size_t nresources;
+	/* Warnings emitted (kr_warn, counted even when they are dropped) and
+	 * paths that resolved through a symbolic link (kr_realpath_ctx): the
+	 * base cache stores no build that met either (basecache.h). */
+	size_t nwarnings;
+	size_t nsymlinks;
+	/* The bases being recorded for the base cache, innermost first
+	 * (basecache.c), or NULL. */
+	struct kr_bcstate *basecache;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;
