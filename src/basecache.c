@@ -65,6 +65,9 @@ struct kr_bcstate {
 	bc_frame *top;
 	bc_read *reads;   /* parallel to ctx->inputs */
 	size_t cap;
+	/* warnings printed while a frame was open, in order */
+	const char **warns;
+	size_t nwarns, capwarns;
 };
 
 static void taint(kr_ctx *ctx)
@@ -177,6 +180,30 @@ int kr_basecache_saw_read(kr_ctx *ctx, const char *data, size_t len)
 	return set_read(ctx, ctx->ninputs - 1, len, XXH3_128bits(data, len));
 }
 
+void kr_basecache_saw_warning(kr_ctx *ctx, const char *line)
+{
+	struct kr_bcstate *st = ctx->basecache;
+	if (!st || !st->top)
+		return;
+	if (st->nwarns == st->capwarns) {
+		size_t ncap = st->capwarns ? st->capwarns * 2 : 8;
+		const char **p = kr_arena_grow(&ctx->arena, st->warns,
+		                               st->nwarns * sizeof(*p), ncap * sizeof(*p));
+		if (!p) {
+			taint(ctx);
+			return;
+		}
+		st->warns = p;
+		st->capwarns = ncap;
+	}
+	const char *c = kr_arena_strdup(&ctx->arena, line);
+	if (!c) {
+		taint(ctx);
+		return;
+	}
+	st->warns[st->nwarns++] = c;
+}
+
 /* ---- entries -------------------------------------------------------------- */
 
 typedef struct bc_input {
@@ -198,9 +225,12 @@ typedef struct bc_entry {
 	size_t nkdirs;
 	unsigned rel_depth;      /* deepest sub-root below the base */
 	size_t nresources;       /* ctx->nresources added */
+	const char **warns;      /* printed by the base's build */
+	size_t nwarns;
 	int openapi_before, openapi_after;
 	kr_resource *res;
 	size_t nres;
+	int has_shared;          /* nodes flagged KR_NODE_MARK: see store_tree */
 	/* One malloc'd block of the exact size holds the entry and all it
 	 * points to (as the parse cache's entries). */
 } bc_entry;
@@ -371,8 +401,7 @@ static const char *bstr(bump *b, const char *s)
 }
 
 /* Open addressing from pointers to pointers (malloc'd, store time only):
- * the nodes seen (a node reached twice is a shared subtree, which a copy
- * would split: not stored) and the `file` names interned in the entry. */
+ * the `file` names interned in the entry. */
 typedef struct ptrmap {
 	const void **keys;
 	const void **vals;
@@ -438,14 +467,19 @@ static void pm_free(ptrmap *m)
 typedef struct store {
 	bump b;
 	ptrmap files;   /* build's file name -> the entry's copy */
-	ptrmap seen;    /* first pass: nodes met */
-	int shared;
+	const char *last, *last_copy;  /* the name met last (most nodes) */
+	ptrmap nodes;   /* second pass: shared node -> its one copy */
+	kr_node **shared;              /* the nodes met twice */
+	size_t nshared, capshared;
+	int failed;
 } store;
 
 static const char *store_file(store *s, const char *file)
 {
 	if (!file)
 		return NULL;
+	if (file == s->last)
+		return s->last_copy;
 	int fresh;
 	const void **v = pm_get(&s->files, file, &fresh);
 	if (!v)
@@ -454,22 +488,82 @@ static const char *store_file(store *s, const char *file)
 		const char *c = bstr(&s->b, file);
 		/* the first pass counts each name once: a marker */
 		*v = c ? (const void *)c : (const void *)file;
-		return c;
 	}
+	s->last = file;
+	s->last_copy = *v;
 	return *v;
 }
 
-static kr_node *store_tree(store *s, const kr_node *n)
+/* Take the marks of the first pass away (when no second pass runs). */
+static void unmark(kr_node *n)
+{
+	if (!(n->flags & KR_NODE_MARK))
+		return;
+	n->flags &= (uint8_t)~(KR_NODE_MARK | KR_NODE_MARK_SHARED);
+	if (n->type == KR_MAP)
+		for (uint32_t i = 0; i < n->u.m.len; i++) {
+			unmark(n->u.m.items[i].key);
+			unmark(n->u.m.items[i].value);
+		}
+	else if (n->type == KR_SEQ)
+		for (uint32_t i = 0; i < n->u.q.len; i++)
+			unmark(n->u.q.items[i]);
+}
+
+/* A node reached from two places (kr_labels shares one value node among
+ * the labels it adds) stays one node in the entry and in every copy of
+ * it, so that a change made through one place shows through the other
+ * as in a build without the cache.  The first pass marks every node it
+ * meets (KR_NODE_MARK) and those it meets again (KR_NODE_MARK_SHARED);
+ * the second copies a shared node once (its copy flagged KR_NODE_MARK,
+ * for load_tree) and clears the marks. */
+static kr_node *store_tree(store *s, kr_node *n)
 {
 	if (!s->b.p) {
+		if (n->flags & KR_NODE_MARK) {
+			if (!(n->flags & KR_NODE_MARK_SHARED)) {
+				n->flags |= KR_NODE_MARK_SHARED;
+				if (s->nshared == s->capshared) {
+					size_t ncap = s->capshared ? s->capshared * 2 : 16;
+					kr_node **p = realloc(s->shared, ncap * sizeof(*p));
+					if (!p) {
+						s->failed = 1;
+						return NULL;
+					}
+					s->shared = p;
+					s->capshared = ncap;
+				}
+				s->shared[s->nshared++] = n;
+			}
+			return NULL;  /* counted once */
+		}
+		n->flags |= KR_NODE_MARK;
+	} else if (n->flags & KR_NODE_MARK_SHARED) {
 		int fresh;
-		if (!pm_get(&s->seen, n, &fresh) || !fresh)
-			s->shared = 1;
+		const void **v = pm_get(&s->nodes, n, &fresh);
+		if (!v) {
+			s->failed = 1;
+			return NULL;
+		}
+		if (!fresh)
+			return (kr_node *)*v;
 	}
+	int shared = (n->flags & KR_NODE_MARK_SHARED) != 0;
 	kr_node *c = balloc(&s->b, sizeof(*c));
 	const char *file = store_file(s, n->file);
 	if (c) {
+		n->flags &= (uint8_t)~KR_NODE_MARK;
 		*c = *n;
+		c->flags &= (uint8_t)~(KR_NODE_MARK | KR_NODE_MARK_SHARED);
+		if (shared) {
+			int fresh;
+			const void **v = pm_get(&s->nodes, n, &fresh);
+			if (!v)
+				s->failed = 1;
+			else
+				*v = c;
+			c->flags |= KR_NODE_MARK;
+		}
 		c->file = file;
 	}
 	switch (n->type) {
@@ -564,6 +658,7 @@ typedef struct recorded {
 	uint64_t keyhash;
 	const kr_ctx *ctx;
 	size_t in0, in1;          /* ctx->inputs range */
+	size_t w0, w1;            /* ctx->basecache->warns range */
 	const bc_frame *f;
 	unsigned rel_depth;
 	size_t nresources;
@@ -600,6 +695,9 @@ static void fill(store *s, bc_entry *e, const recorded *rc, const unsigned char 
 			in[i].check = first[i];
 		}
 	}
+	const char **w = rc->w1 > rc->w0
+	                 ? store_strs(s, st->warns + rc->w0, (uint32_t)(rc->w1 - rc->w0))
+	                 : NULL;
 	bc_kdir *kd = rc->f->nkdirs ? balloc(&s->b, rc->f->nkdirs * sizeof(*kd)) : NULL;
 	for (size_t i = 0; i < rc->f->nkdirs; i++) {
 		const char *r = bstr(&s->b, rc->f->kdirs[i].root);
@@ -625,6 +723,8 @@ static void fill(store *s, bc_entry *e, const recorded *rc, const unsigned char 
 	e->nkdirs = rc->f->nkdirs;
 	e->rel_depth = rc->rel_depth;
 	e->nresources = rc->nresources;
+	e->warns = w;
+	e->nwarns = rc->w1 - rc->w0;
 	e->openapi_before = rc->openapi_before;
 	e->openapi_after = rc->openapi_after;
 	e->res = res;
@@ -664,29 +764,36 @@ static bc_entry *make_entry(kr_ctx *ctx, const recorded *rc)
 		}
 	}
 
-	store s = { { NULL, 0 }, { 0 }, { 0 }, 0 };
+	store s;
+	memset(&s, 0, sizeof(s));
 	balloc(&s.b, sizeof(bc_entry));
 	fill(&s, NULL, rc, first);
 	bc_entry *e = NULL;
-	if (!s.shared && !s.files.failed && !s.seen.failed) {
-		size_t size = s.b.used;
-		pm_free(&s.seen);
-		memset(&s.seen, 0, sizeof(s.seen));
+	size_t size = s.b.used;
+	if (!s.failed && !s.files.failed)
+		s.b.p = malloc(size);
+	if (s.b.p) {
 		/* the second pass interns the names again */
 		for (size_t i = 0; i < s.files.cap; i++)
 			s.files.vals[i] = NULL;
-		s.b.p = malloc(size);
+		s.last = s.last_copy = NULL;
 		s.b.used = 0;
-		if (s.b.p) {
-			e = balloc(&s.b, sizeof(bc_entry));
-			fill(&s, e, rc, first);
-			if (s.files.failed || s.b.used != size) {
-				free(e);
-				e = NULL;
-			}
+		e = balloc(&s.b, sizeof(bc_entry));
+		fill(&s, e, rc, first);
+		for (size_t i = 0; i < s.nshared; i++)
+			s.shared[i]->flags &= (uint8_t)~KR_NODE_MARK_SHARED;
+		if (s.failed || s.files.failed || s.b.used != size) {
+			free(e);
+			e = NULL;
+		} else {
+			e->has_shared = s.nshared > 0;
 		}
+	} else {
+		for (size_t i = 0; i < rc->m->len; i++)
+			unmark(rc->m->items[i]->doc);
 	}
-	pm_free(&s.seen);
+	free(s.shared);
+	pm_free(&s.nodes);
 	pm_free(&s.files);
 	free(first);
 	return e;
@@ -764,13 +871,31 @@ static int usable(const kr_ctx *ctx, const bc_entry *e, const kr_root_chain *cha
 }
 
 /* Out of the entry: a deep copy into the build's arena that shares the
- * (immutable) text and file names. */
-static kr_node *load_tree(kr_arena *a, const kr_node *n)
+ * (immutable) text and file names; a node flagged shared (store_tree) is
+ * copied once, through `map` (NULL when the entry has none). */
+static kr_node *load_tree(kr_arena *a, ptrmap *map, const kr_node *n)
 {
+	int shared = map && (n->flags & KR_NODE_MARK);
+	if (shared) {
+		int fresh;
+		const void **v = pm_get(map, n, &fresh);
+		if (!v)
+			return NULL;
+		if (!fresh)
+			return (kr_node *)*v;
+	}
 	kr_node *c = kr_arena_alloc(a, sizeof(*c));
 	if (!c)
 		return NULL;
 	*c = *n;
+	c->flags &= (uint8_t)~KR_NODE_MARK;
+	if (shared) {
+		int fresh;
+		const void **v = pm_get(map, n, &fresh);
+		if (!v)
+			return NULL;
+		*v = c;
+	}
 	switch (n->type) {
 	case KR_SCALAR:
 		break;
@@ -781,8 +906,8 @@ static kr_node *load_tree(kr_arena *a, const kr_node *n)
 			return NULL;
 		for (uint32_t i = 0; i < n->u.m.len; i++) {
 			kr_pair *p = &c->u.m.items[i];
-			p->key = load_tree(a, n->u.m.items[i].key);
-			p->value = load_tree(a, n->u.m.items[i].value);
+			p->key = load_tree(a, map, n->u.m.items[i].key);
+			p->value = load_tree(a, map, n->u.m.items[i].value);
 			if (!p->key || !p->value)
 				return NULL;
 		}
@@ -793,7 +918,7 @@ static kr_node *load_tree(kr_arena *a, const kr_node *n)
 		    !(c->u.q.items = kr_arena_alloc(a, n->u.q.len * sizeof(kr_node *))))
 			return NULL;
 		for (uint32_t i = 0; i < n->u.q.len; i++)
-			if (!(c->u.q.items[i] = load_tree(a, n->u.q.items[i])))
+			if (!(c->u.q.items[i] = load_tree(a, map, n->u.q.items[i])))
 				return NULL;
 		break;
 	}
@@ -813,14 +938,14 @@ static void *load_array(kr_arena *a, const void *v, size_t size, int *fail)
 	return d;
 }
 
-static kr_resource *load_res(kr_arena *a, const kr_resource *s)
+static kr_resource *load_res(kr_arena *a, ptrmap *map, const kr_resource *s)
 {
 	kr_resource *r = kr_arena_alloc(a, sizeof(*r));
 	if (!r)
 		return NULL;
 	*r = *s;
 	int fail = 0;
-	r->doc = load_tree(a, s->doc);
+	r->doc = load_tree(a, map, s->doc);
 	r->prev = load_array(a, s->prev, s->nprev * sizeof(*s->prev), &fail);
 	r->prefixes = load_array(a, s->prefixes, s->nprefixes * sizeof(char *), &fail);
 	r->suffixes = load_array(a, s->suffixes, s->nsuffixes * sizeof(char *), &fail);
@@ -835,6 +960,8 @@ static int replay(kr_ctx *ctx, const bc_entry *e, const kr_root_chain *chain,
 {
 	struct kr_bcstate *st = ctx->basecache;
 	int rc;
+	for (size_t i = 0; i < e->nwarns; i++)
+		kr_warn(ctx, "%s", e->warns[i]);
 	for (size_t i = 0; i < e->ninputs; i++) {
 		if ((rc = kr_ctx_note_input(ctx, e->inputs[i].path)) < 0)
 			return rc;
@@ -845,13 +972,17 @@ static int replay(kr_ctx *ctx, const bc_entry *e, const kr_root_chain *chain,
 	ctx->nresources += e->nresources;
 	if (e->openapi_after > ctx->openapi_builtin)
 		ctx->openapi_builtin = e->openapi_after;
+	ptrmap map;
+	memset(&map, 0, sizeof(map));
 	for (size_t i = 0; i < e->nres; i++) {
-		kr_resource *r = load_res(&ctx->arena, &e->res[i]);
-		if (!r)
-			return kr_nomem(ctx);
-		if ((rc = kr_resmap_append(ctx, out, r)) < 0)
-			return rc;
+		kr_resource *r = load_res(&ctx->arena, e->has_shared ? &map : NULL,
+		                          &e->res[i]);
+		if (!r || (rc = kr_resmap_append(ctx, out, r)) < 0) {
+			pm_free(&map);
+			return r ? rc : kr_nomem(ctx);
+		}
 	}
+	pm_free(&map);
 	if ((rc = kr_tconfig_set_builtin(ctx, tc)) < 0)
 		return rc;
 	memset(vs, 0, sizeof(*vs));
@@ -913,8 +1044,8 @@ int kr_basecache_build(kr_ctx *ctx, const char *dir, const char *root,
 	count(t, e ? &t->st.stale : &t->st.misses);
 
 	bc_frame f = { st->top, 0, chain->depth + 1, NULL, 0, 0 };
-	recorded r = { root, dir, h, ctx, ctx->ninputs, 0, &f, 0, ctx->nresources,
-	               ctx->openapi_builtin, 0, out };
+	recorded r = { root, dir, h, ctx, ctx->ninputs, 0, st->nwarns, 0, &f, 0,
+	               ctx->nresources, ctx->openapi_builtin, 0, out };
 	size_t warnings = ctx->nwarnings, links = ctx->nsymlinks;
 	int openapi_set = ctx->openapi_set;
 	st->top = &f;
@@ -923,8 +1054,10 @@ int kr_basecache_build(kr_ctx *ctx, const char *dir, const char *root,
 	if (rc < 0)
 		return rc;  /* errors are not stored */
 	r.in1 = ctx->ninputs;
+	r.w1 = st->nwarns;
 	int pure = !f.impure && vs->len == 0 && kr_tconfig_is_builtin(tc) &&
-	           ctx->nwarnings == warnings && ctx->nsymlinks == links &&
+	           ctx->nwarnings - warnings == r.w1 - r.w0 &&
+	           ctx->nsymlinks == links &&
 	           !ctx->openapi && ctx->openapi_set == openapi_set;
 	/* every input read whole by kr_read_file, its bytes known */
 	for (size_t i = r.in0; pure && i < r.in1; i++)

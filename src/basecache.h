@@ -14,10 +14,12 @@
  * bases and components): no helmCharts/helmGlobals/
  * helmChartInflationGenerator, no generators/transformers/validators
  * plugins, no http(s) resources, no openapi, configurations, crds, vars or
- * buildMetadata field, no warning printed, no path resolved through a
- * symbolic link, no file noted as an input other than read whole, a
- * builtin transformer configuration at the end, and ctx->openapi unset.
- * Anything else is built normally and not stored.
+ * buildMetadata field, no path resolved through a symbolic link, no file
+ * noted as an input other than read whole, every warning seen by the
+ * recorder, a builtin transformer configuration at the end, and
+ * ctx->openapi unset.  Anything else is built normally and not stored.
+ * The warnings of a stored base (kustomization deprecation warnings, a
+ * function of the files' content) are printed again on reuse, in order.
  *
  * Key: the base's real path and display path (node `file` fields and
  * messages use display names) and every build option that can change a
@@ -65,6 +67,8 @@ void kr_basecache_saw_kustomization(kr_ctx *ctx, const kr_kustomization *k,
                                     const char *path);
 void kr_basecache_saw_root(kr_ctx *ctx, unsigned depth);
 int kr_basecache_saw_read(kr_ctx *ctx, const char *data, size_t len);
+/* kr_warn printed `line` (ctx.c). */
+void kr_basecache_saw_warning(kr_ctx *ctx, const char *line);
 
 /* The table a kr_cache holds (cache.c). */
 struct kr_bctable;

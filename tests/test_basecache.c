@@ -3,9 +3,11 @@
  * on one kr_cache get the bytes (or the error) of builds without a cache,
  * the base being built once; a base whose files change (same size and
  * modification time), or whose directory gains a second kustomization
- * file, is built again; impure bases (vars, configurations, a warning)
- * are not stored but build correctly; the checks that depend on the
- * including build (nesting limit, cycles) still fail where they should.
+ * file, is built again; impure bases (vars, configurations) are not
+ * stored but build correctly; a reused base prints its warnings again and
+ * keeps the nodes its build shared between places; the checks that depend
+ * on the including build (nesting limit, cycles) still fail where they
+ * should.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -280,10 +282,86 @@ static void test_basecache__impure_not_stored(void **state)
 		free(a);
 		free(b);
 	}
+	/* i/warn (a warning, but pure) is stored and reused, nothing else */
 	kr_basecache_stats s = stats(c);
-	assert_int_equal(s.entries, 0);
-	assert_int_equal(s.hits, 0);
-	assert_true(s.impure >= 16);
+	assert_int_equal(s.entries, 1);
+	assert_int_equal(s.hits, 3);
+	assert_int_equal(s.impure, 12);
+	kr_cache_free(c);
+}
+
+/* Warnings of a reused base are printed again, in order, as a build
+ * without the cache prints them. */
+static char warned[4096];
+static void keep_warning(void *p, const char *line)
+{
+	(void)p;
+	size_t n = strlen(warned);
+	snprintf(warned + n, sizeof(warned) - n, "%s\n", line);
+}
+
+static void test_basecache__warnings_replayed(void **state)
+{
+	(void)state;
+	tu_put("w/inner/kustomization.yaml", "resources:\n- cm.yaml\nimageTags: []\n"
+	       "patchesJson6902: []\n");
+	tu_put("w/inner/cm.yaml", cm_v1);
+	tu_put("w/base/kustomization.yaml", "bases:\n- ../inner\nresources:\n- deploy.yaml\n"
+	       "commonLabels:\n  a: b\n");
+	tu_put("w/base/deploy.yaml", deploy);
+	tu_put("w/o1/kustomization.yaml", "resources:\n- ../base\ncommonLabels:\n  o: one\n");
+	tu_put("w/o2/kustomization.yaml", "resources:\n- ../base\nnamePrefix: two-\n");
+	kr_build_options o = KR_BUILD_OPTIONS_INIT;
+	o.warn = keep_warning;
+	char want[2][sizeof(warned)];
+	const char *dirs[2] = { "w/o1", "w/o2" };
+	for (int i = 0; i < 2; i++) {
+		warned[0] = '\0';
+		free(render_opts(NULL, dirs[i], &o));
+		memcpy(want[i], warned, sizeof(warned));
+	}
+	assert_non_null(strstr(want[1], "'bases' is deprecated"));
+	assert_non_null(strstr(want[1], "'imageTags' is deprecated"));
+	kr_cache *c = NULL;
+	assert_int_equal(kr_cache_new(&c), 0);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 2; i++) {
+			warned[0] = '\0';
+			free(render_checked_opts(c, dirs[i], &o));
+			/* render_checked_opts built twice: with, then without */
+			size_t half = strlen(warned) / 2;
+			assert_int_equal(strlen(warned), 2 * strlen(want[i]));
+			assert_memory_equal(warned, want[i], half);
+			assert_string_equal(warned + half, want[i]);
+		}
+	assert_int_equal(stats(c).hits, 3);
+	kr_cache_free(c);
+}
+
+/* commonLabels gives the labels it adds one shared value node; a later
+ * `labels` of the overlay rewrites that node in place, which shows in the
+ * selector too.  A reused base must have the same sharing, or the
+ * selector would keep the old value. */
+static void test_basecache__shared_nodes(void **state)
+{
+	(void)state;
+	tu_put("n/base/kustomization.yaml", "resources: [d.yaml]\ncommonLabels:\n  a: b\n");
+	tu_put("n/base/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+	       "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n"
+	       "        image: x\n");
+	tu_put("n/o1/kustomization.yaml", "resources: [../base]\nlabels:\n- pairs: {a: q}\n");
+	tu_put("n/o2/kustomization.yaml", "resources: [../base]\nlabels:\n- pairs: {a: r}\n");
+	kr_cache *c = NULL;
+	assert_int_equal(kr_cache_new(&c), 0);
+	for (int round = 0; round < 2; round++) {
+		char *a = render_checked(c, "n/o1");
+		char *b = render_checked(c, "n/o2");
+		assert_non_null(strstr(a, "matchLabels:\n      a: q"));
+		assert_non_null(strstr(b, "matchLabels:\n      a: r"));
+		free(a);
+		free(b);
+	}
+	assert_int_equal(stats(c).hits, 3);
 	kr_cache_free(c);
 }
 
@@ -345,6 +423,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_basecache__second_kustomization_file,
 		                                tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_basecache__impure_not_stored,
+		                                tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_basecache__warnings_replayed,
+		                                tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_basecache__shared_nodes,
 		                                tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_basecache__chain_checks,
 		                                tu_tree_setup, tu_tree_teardown),
