@@ -16,6 +16,9 @@
  * with every node's `file` set to the build's own name for the file.  The
  * copies share the scalar text of the entry (text is never modified in
  * place), which is why a cache must outlive the builds that use it.
+ *
+ * A kr_cache also holds the table of the base cache (basecache.h), which
+ * keeps the built result of whole bases.
  */
 #ifndef KR_CACHE_H
 #define KR_CACHE_H
