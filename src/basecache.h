@@ -75,10 +75,11 @@ struct kr_bctable;
 struct kr_bctable *kr_bctable_new(void);
 void kr_bctable_free(struct kr_bctable *t);
 
-/* Counts of the base cache of `c` (any pointer may be NULL): entries
- * held; bases answered from it; bases looked up and built (absent or
- * stale); of those, entries found stale; builds not stored because
- * impure. */
+/* Counts of the base cache of `c`: entries held; bases answered from it;
+ * bases built because no entry had their key; bases built although an
+ * entry had it (a file or kustomization file name changed, or a check of
+ * the including build, depth, cycle, resource limit, asked for a real
+ * build); builds not stored (impure, or out of memory). */
 typedef struct kr_basecache_stats {
 	size_t entries, hits, misses, stale, impure;
 } kr_basecache_stats;

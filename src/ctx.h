@@ -70,9 +70,10 @@ typedef struct kr_ctx {
 	/* Resources read from files and streams so far (opts.max_resources;
 	 * a base read twice counts twice). */
 	size_t nresources;
-	/* Warnings emitted (kr_warn, counted even when they are dropped) and
-	 * paths that resolved through a symbolic link (kr_realpath_ctx): the
-	 * base cache stores no build that met either (basecache.h). */
+	/* Warnings emitted (kr_warn, counted even when they are dropped: the
+	 * base cache checks that it recorded each one) and paths that resolved
+	 * through a symbolic link (kr_realpath_ctx: the base cache stores no
+	 * base whose build met one; basecache.h). */
 	size_t nwarnings;
 	size_t nsymlinks;
 	/* The bases being recorded for the base cache, innermost first
