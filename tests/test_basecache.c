@@ -287,6 +287,18 @@ static void test_basecache__impure_not_stored(void **state)
 	assert_int_equal(s.entries, 1);
 	assert_int_equal(s.hits, 3);
 	assert_int_equal(s.impure, 12);
+	/* a build that tracks origins (the annotations name the path from the
+	 * top) neither uses nor stores entries, even of a pure base */
+	tu_put("i/o3/kustomization.yaml", "resources:\n- ../warn\n"
+	       "buildMetadata: [originAnnotations]\n");
+	char *m = render_checked(c, "i/o3");
+	assert_non_null(strstr(m, "config.kubernetes.io/origin"));
+	assert_non_null(strstr(m, "path: ../warn/deploy.yaml"));
+	free(m);
+	kr_basecache_stats s2 = stats(c);
+	assert_int_equal(s2.hits, s.hits);
+	assert_int_equal(s2.misses, s.misses);
+	assert_int_equal(s2.entries, s.entries);
 	kr_cache_free(c);
 }
 
