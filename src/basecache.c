@@ -842,8 +842,10 @@ static int same_kfiles(const bc_entry *e)
 }
 
 /* Would the build of the base under `chain` pass the checks that depend
- * on the including build, and read the same bytes? */
-static int usable(const kr_ctx *ctx, const bc_entry *e, const kr_root_chain *chain)
+ * on the including build, and read the same bytes from the same places?
+ * Every path an entry holds was symlink-free (a build that resolved a
+ * link is not stored): one that now resolves elsewhere is a miss. */
+static int usable(kr_ctx *ctx, const bc_entry *e, const kr_root_chain *chain)
 {
 	if (chain->depth + 1 + e->rel_depth > ctx->opts.max_kustomization_depth)
 		return 0;  /* the build reports the limit */
@@ -864,8 +866,11 @@ static int usable(const kr_ctx *ctx, const bc_entry *e, const kr_root_chain *cha
 		return 0;
 	int ok = 1;
 	for (size_t i = 0; ok && i < e->ninputs; i++)
-		if (e->inputs[i].check)
-			ok = same_file(&e->inputs[i], buf);
+		if (e->inputs[i].check) {
+			const char *real = kr_realpath_ctx(ctx, e->inputs[i].path);
+			ok = real && !strcmp(real, e->inputs[i].path) &&
+			     same_file(&e->inputs[i], buf);
+		}
 	free(buf);
 	return ok;
 }

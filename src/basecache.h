@@ -28,8 +28,9 @@
  * kustomization file name each kustomization directory had, the
  * kustomization roots (cycle check), the nesting depth below the base
  * (depth limit), the resources counted (resource limit) and the OpenAPI
- * state it moved.  Reuse first re-reads and compares every file and
- * re-checks the names, the chain and the limits; any difference is a miss
+ * state it moved.  Reuse first re-reads and compares every file (and
+ * checks that its path is still free of symbolic links), re-checks the
+ * names, the chain and the limits; any difference is a miss
  * and the base is built normally (its new result replaces the entry).
  * Errors are never stored: a failing base is always built, and reports
  * its error itself.

@@ -2,9 +2,10 @@
  * test_basecache.c - the base cache (basecache.h): overlays sharing a base
  * on one kr_cache get the bytes (or the error) of builds without a cache,
  * the base being built once; a base whose files change (same size and
- * modification time), or whose directory gains a second kustomization
- * file, is built again; impure bases (vars, configurations) are not
- * stored but build correctly; a reused base prints its warnings again and
+ * modification time), whose directory gains a second kustomization file,
+ * or which gets a link where a directory was, is built again; impure
+ * bases (vars, configurations) are not stored but build correctly; a
+ * reused base prints its warnings again and
  * keeps the nodes its build shared between places; the checks that depend
  * on the including build (nesting limit, cycles) still fail where they
  * should.
@@ -243,6 +244,33 @@ static void test_basecache__second_kustomization_file(void **state)
 	kr_cache_free(c);
 }
 
+/* A directory of the base becomes a link to one outside it, holding the
+ * same bytes: the load restrictor's error, not the stored result. */
+static void test_basecache__link_appears(void **state)
+{
+	(void)state;
+	tu_put("l/base/kustomization.yaml", "resources:\n- data/cm.yaml\n");
+	tu_put("l/base/data/cm.yaml", cm_v1);
+	tu_put("l/outside/cm.yaml", cm_v1);
+	tu_put("l/o1/kustomization.yaml", "resources:\n- ../base\n");
+	tu_put("l/o2/kustomization.yaml", "resources:\n- ../base\nnamePrefix: x-\n");
+	kr_cache *c = NULL;
+	assert_int_equal(kr_cache_new(&c), 0);
+	char *a = render_checked(c, "l/o1");
+	assert_non_null(strstr(a, "k: one"));
+	char from[512], to[512];
+	snprintf(from, sizeof(from), "%s/l/base/data", tmpdir);
+	snprintf(to, sizeof(to), "%s/l/base/data.old", tmpdir);
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(symlink("../outside", from), 0);
+	char *b = render_checked(c, "l/o2");
+	assert_non_null(strstr(b, "security; file"));
+	assert_int_equal(stats(c).hits, 0);
+	free(a);
+	free(b);
+	kr_cache_free(c);
+}
+
 /* Bases the cache does not follow are built each time, correctly. */
 static void test_basecache__impure_not_stored(void **state)
 {
@@ -433,6 +461,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_basecache__changed_file,
 		                                tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_basecache__second_kustomization_file,
+		                                tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_basecache__link_appears,
 		                                tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_basecache__impure_not_stored,
 		                                tu_tree_setup, tu_tree_teardown),
