@@ -175,8 +175,8 @@ KR_API int kr_build_resource_id(const kr_build *b, size_t i, kr_resource_id *id)
 KR_API int kr_build_set_stream(kr_build *b, const char *name,
                                const char *data, size_t len);
 
-/* A parse cache shared between builds (optional): when many builds read
- * the same files (overlays of common bases), each distinct file content is
+/* A cache shared between builds (optional): when many builds read the
+ * same files (overlays of common bases), each distinct file content is
  * parsed once.  Entries are keyed by the content itself (an XXH3-128 hash
  * of the bytes, confirmed by comparing them), the kind of parse and the
  * parse limits; never by a file's name or modification time, so a file
@@ -185,6 +185,20 @@ KR_API int kr_build_set_stream(kr_build *b, const char *name,
  * and errors are those of a build without the cache); builds get deep
  * copies of the cached trees, and the output is byte-identical with or
  * without a cache.  Only successful parses are kept.
+ *
+ * The cache also keeps the built result of bases (a kustomization listed
+ * in `resources`: its objects after its own generators, components and
+ * transformers), so that a base several overlays include is built once.
+ * Only bases whose whole effect on the including build is known are kept
+ * (no plugins, helm charts, remote or http sources, vars, openapi,
+ * configurations or crds anywhere below them, no buildMetadata, no
+ * stream, no symbolic links); any other base is built as without a cache.
+ * An entry is keyed by the base's real and displayed paths and the build
+ * options, and records every file the base's build read (length and
+ * XXH3-128 hash of its bytes) and which kustomization file each of its
+ * directories had: a build re-reads and compares them all before it uses
+ * the entry, and builds the base afresh on any difference.  Errors are
+ * never kept.
  *
  * A cache may be used by builds on several threads at once (one mutex
  * guards its table; parsing and copying run outside it).  It keeps every
@@ -195,12 +209,11 @@ KR_API int kr_build_set_stream(kr_build *b, const char *name,
 typedef struct kr_cache kr_cache;
 KR_API int kr_cache_new(kr_cache **out);
 KR_API void kr_cache_free(kr_cache *cache);
-/* Statistics: distinct contents held, lookups answered from the cache and
- * lookups that parsed.  Any pointer may be NULL. */
+/* Statistics of the parse cache: distinct contents held, lookups answered
+ * from the cache and lookups that parsed.  Any pointer may be NULL. */
 KR_API int kr_cache_stats(kr_cache *cache, size_t *entries, size_t *hits,
                           size_t *misses);
-/* Use `cache` (NULL: none) for the parsing of build `b`; call before
- * kr_build_run(). */
+/* Use `cache` (NULL: none) for build `b`; call before kr_build_run(). */
 KR_API int kr_build_set_cache(kr_build *b, kr_cache *cache);
 
 /* The files a run read, successful or not: absolute, symlink-free paths,

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "basecache.h"
 #include "buildmeta.h"
 #include "components.h"
 #include "configurations.h"
@@ -104,7 +105,11 @@ static int load_prefetched(kr_ctx *ctx, const kr_prefetched *pre, kr_resmap *m)
 {
 	int rc;
 	ctx->nprefetched++;
+	if (pre->via_link)
+		ctx->nsymlinks++;       /* as kr_realpath_ctx counts it */
+	/* as kr_read_file does: the input, then its bytes to the base cache */
 	if ((rc = kr_ctx_note_input(ctx, pre->real)) < 0 ||
+	    (ctx->basecache && (rc = kr_basecache_saw_read(ctx, pre->data, pre->len)) < 0) ||
 	    (rc = check_file_size(ctx, pre->display, pre->len)) < 0)
 		return rc;
 	return append_docs(ctx, pre->display, &pre->docs, m);
@@ -186,6 +191,7 @@ int kr_subdir_root(kr_ctx *ctx, const kr_kustomization *k,
 		                  "kustomizations nested deeper than the limit of %u "
 		                  "(raise it with --max-kustomization-depth)",
 		                  ctx->opts.max_kustomization_depth);
+	kr_basecache_saw_root(ctx, chain->depth + 1);
 	*realp = real;
 	return 0;
 }
@@ -299,7 +305,9 @@ static int accumulate_entry(kr_ctx *ctx, const kr_kustomization *k,
 			kr_remote_leave(ctx, &scope);
 		return rc;
 	}
-	rc = build_dir(ctx, display, real, chain, &sub, &subtc, &subvs, &subk);
+	/* from the cache's copy when it holds this base (basecache.h) */
+	rc = kr_basecache_build(ctx, display, real, chain, &sub, &subtc, &subvs,
+	                        &subk, build_dir);
 	kr_origin_leave(ctx, saved_origin);
 	if (remote)
 		kr_remote_leave(ctx, &scope);

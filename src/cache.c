@@ -1,7 +1,8 @@
 /*
  * cache.c - the parse cache shared between builds (cache.h, kr_cache in
  * krender.h).  One mutex guards the table; parsing and copying run outside
- * it, so threads only serialise on the lookup and the insertion.
+ * it, so threads only serialise on the lookup and the insertion.  A
+ * kr_cache also holds the base cache's table (basecache.c).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include <xxhash.h>
 
+#include "basecache.h"
 #include "cache.h"
 #include "krender.h"
 
@@ -34,7 +36,13 @@ struct kr_cache {
 	entry **buckets;
 	size_t nbuckets, count;
 	size_t hits, misses;
+	struct kr_bctable *bases;  /* the base cache (basecache.h) */
 };
+
+struct kr_bctable *kr_cache_bases(kr_cache *c)
+{
+	return c->bases;
+}
 
 int kr_cache_new(kr_cache **out)
 {
@@ -46,7 +54,9 @@ int kr_cache_new(kr_cache **out)
 		return KR_ENOMEM;
 	c->nbuckets = 256;
 	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
-	if (!c->buckets || pthread_mutex_init(&c->mu, NULL) != 0) {
+	c->bases = kr_bctable_new();
+	if (!c->buckets || !c->bases || pthread_mutex_init(&c->mu, NULL) != 0) {
+		kr_bctable_free(c->bases);
 		free(c->buckets);
 		free(c);
 		return KR_ENOMEM;
@@ -65,6 +75,7 @@ void kr_cache_free(kr_cache *c)
 			free(e);
 		}
 	free(c->buckets);
+	kr_bctable_free(c->bases);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }

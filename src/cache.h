@@ -16,6 +16,9 @@
  * with every node's `file` set to the build's own name for the file.  The
  * copies share the scalar text of the entry (text is never modified in
  * place), which is why a cache must outlive the builds that use it.
+ *
+ * A kr_cache also holds the table of the base cache (basecache.h), which
+ * keeps the built result of whole bases.
  */
 #ifndef KR_CACHE_H
 #define KR_CACHE_H
@@ -35,5 +38,8 @@ typedef int (*kr_parse_fn)(kr_ctx *ctx, const char *file, const char *data,
  * parse(ctx, file, data, len, flags & 0xff, out) and storing the result. */
 int kr_cache_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
                    unsigned flags, kr_parse_fn parse, kr_doclist *out);
+
+/* The base cache's table of `c` (basecache.h). */
+struct kr_bctable *kr_cache_bases(kr_cache *c);
 
 #endif

@@ -673,6 +673,21 @@ static const builtin_cache *get_builtin_cache(void)
 	return c;
 }
 
+int kr_tconfig_is_builtin(const kr_tconfig *tc)
+{
+	const builtin_cache *bc = get_builtin_cache();
+	return bc && tconfig_equal(tc, &bc->merged, 1);
+}
+
+int kr_tconfig_set_builtin(kr_ctx *ctx, kr_tconfig *tc)
+{
+	const builtin_cache *bc = get_builtin_cache();
+	if (!bc)
+		return kr_nomem(ctx);
+	tconfig_borrow(tc, &bc->merged);
+	return 0;
+}
+
 int kr_tconfig_builtin_is_stable(kr_ctx *ctx)
 {
 	const builtin_cache *bc = get_builtin_cache();

@@ -33,6 +33,13 @@ int kr_tconfig_load_user(kr_ctx *ctx, const kr_kustomization *k, kr_tconfig *tc)
  * accumulator of a kustomization starts empty (all zero). */
 int kr_tconfig_accumulate(kr_ctx *ctx, kr_tconfig *acc, const kr_tconfig *in);
 
+/* Is `tc` the builtin configuration as a kustomization ends with when
+ * neither it nor anything it includes has `configurations:` or `crds:`
+ * (the shared copy-on-write one)?  And make `tc` that configuration.  The
+ * base cache (basecache.h) stores only bases that end with it. */
+int kr_tconfig_is_builtin(const kr_tconfig *tc);
+int kr_tconfig_set_builtin(kr_ctx *ctx, kr_tconfig *tc);
+
 /* For tests: 1 when merging the builtin configuration into an empty one,
  * or into itself, gives it back unchanged, as kr_tconfig_accumulate and
  * kr_tconfig_load_user assume to skip those merges. */

@@ -3,6 +3,7 @@
  */
 #include "ctx.h"
 
+#include "basecache.h"
 #include "remote.h"
 
 #include <stdarg.h>
@@ -127,14 +128,18 @@ int kr_nomem(kr_ctx *ctx)
 
 void kr_warn(kr_ctx *ctx, const char *fmt, ...)
 {
-	if (!ctx->opts.warn)
+	ctx->nwarnings++;
+	if (!ctx->opts.warn && !ctx->basecache)
 		return;
 	char tmp[2048];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	ctx->opts.warn(ctx->opts.warn_payload, tmp);
+	/* a base being recorded keeps it, to print it again (basecache.h) */
+	kr_basecache_saw_warning(ctx, tmp);
+	if (ctx->opts.warn)
+		ctx->opts.warn(ctx->opts.warn_payload, tmp);
 }
 
 int kr_ctx_note_input(kr_ctx *ctx, const char *path)

@@ -74,6 +74,15 @@ typedef struct kr_ctx {
 	 * parsed by workers, output slices written; for tests. */
 	size_t nprefetched;
 	unsigned emit_slices;
+	/* Warnings emitted (kr_warn, counted even when they are dropped: the
+	 * base cache checks that it recorded each one) and paths that resolved
+	 * through a symbolic link (kr_realpath_ctx: the base cache stores no
+	 * base whose build met one; basecache.h). */
+	size_t nwarnings;
+	size_t nsymlinks;
+	/* The bases being recorded for the base cache, innermost first
+	 * (basecache.c), or NULL. */
+	struct kr_bcstate *basecache;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

@@ -3,6 +3,8 @@
  */
 #include "fsutil.h"
 
+#include "basecache.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <xxhash.h>
@@ -217,13 +219,19 @@ static char *realpath_ctx(kr_ctx *ctx, const char *path, int check_link)
 	const char *base = slash ? slash + 1 : NULL;
 	struct stat st;
 	if (path[0] != '/' || !base || !*base || !strcmp(base, ".") || !strcmp(base, "..") ||
-	    (check_link && (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))))
-		return kr_realpath(&ctx->arena, path);
+	    (check_link && (lstat(path, &st) != 0 || S_ISLNK(st.st_mode)))) {
+		char *r = kr_realpath(&ctx->arena, path);
+		if (r && strcmp(r, path))
+			ctx->nsymlinks++;  /* (or an unclean path: counted alike) */
+		return r;
+	}
 	const char *dir = slash == path ? "/" : path;
 	size_t dlen = slash == path ? 1 : (size_t)(slash - path);
 	const char *real = real_dir(ctx, dir, dlen);
 	if (!real)
 		return NULL;
+	if (strlen(real) != dlen || memcmp(real, dir, dlen))
+		ctx->nsymlinks++;
 	char *out = kr_arena_printf(&ctx->arena, "%s%s%s", real,
 	                            real[0] == '/' && real[1] == '\0' ? "" : "/", base);
 	if (!out)
@@ -256,8 +264,10 @@ char *kr_realpath_dir_ctx(kr_ctx *ctx, const char *path)
 	if (path[0] != '/') {
 		/* the working directory is real already (getcwd gives the
 		 * kernel's path of it): only the names below it need a look */
-		if (!plain_relative(path) || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		if (!plain_relative(path) || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/') {
+			ctx->nsymlinks++;  /* (unknown: counted as one) */
 			return kr_realpath(&ctx->arena, path);
+		}
 		size_t clen = strlen(cwd);
 		struct kr_dirmemo *m = dirmemo_get(ctx);
 		char *c = kr_arena_strndup(&ctx->arena, cwd, clen);
@@ -272,6 +282,8 @@ char *kr_realpath_dir_ctx(kr_ctx *ctx, const char *path)
 		path = abs;
 	}
 	const char *real = real_dir(ctx, path, strlen(path));
+	if (real && strcmp(real, path))
+		ctx->nsymlinks++;  /* a link on the way (the base cache's rule) */
 	return real ? (char *)real : NULL;
 }
 
@@ -367,7 +379,11 @@ int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;
-	return note_input(ctx, path);
+	int rc = note_input(ctx, path);
+	/* the base cache keeps what the bytes were (basecache.h) */
+	if (rc == 0 && ctx->basecache)
+		rc = kr_basecache_saw_read(ctx, buf, got);
+	return rc;
 }
 
 int kr_path_looks_remote(const char *s)

@@ -241,7 +241,8 @@ static int repeat_follows(const char *p, size_t n, size_t i)
 }
 
 /* Scan Go pattern p: the reason Go's regexp.Compile would reject it where
- * PCRE2 might not, or NULL.  With `out` (room for 2n+1 bytes), also write
+ * PCRE2 might not, or NULL.  With `out` (room for 3n+1 bytes: a repeated
+ * one-byte assertion, `^?`, becomes `(?:^)?`), also write
  * the PCRE2 spelling: the same text with every '{' that Go takes for a
  * literal (no valid {n,m} follows: "{x}", "{,3}", "{01}") escaped, since
  * PCRE2 reads some of those as repetitions. */
@@ -405,7 +406,7 @@ static pcre2_code *compile_image_pattern(const char *name, const char **why,
 	memcpy(pat + 1, name, nl);
 	memcpy(pat + 1 + nl, TAG_RE_TAIL, sizeof TAG_RE_TAIL);
 	size_t plen = 1 + nl + sizeof TAG_RE_TAIL - 1;
-	char *pcre = malloc(2 * plen + 1);
+	char *pcre = malloc(3 * plen + 1);
 	if (!pcre) {
 		free(pat);
 		*why = "out of memory";

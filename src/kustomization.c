@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <string.h>
 
+#include "basecache.h"
 #include "fsutil.h"
 #include "kdecode.h"
 #include "parse.h"
@@ -269,6 +270,7 @@ int kr_kustomization_load(kr_ctx *ctx, const char *dir, const char *root,
 	if (!nonempty)
 		return kr_fail(ctx, KR_EINVALID, "%s: kustomization file is empty "
 		               "(kustomize: \"kustomization.yaml is empty\")", display);
+	kr_basecache_saw_kustomization(ctx, k, path);
 	return 0;
 }
 

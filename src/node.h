@@ -50,7 +50,12 @@ enum {
 	KR_NODE_TAGGED = 0x01,
 	/* A null a strategic merge keeps although the patch did not set it
 	 * (kyaml's MakePersistentNullNode; smp.c). */
-	KR_NODE_KEEP_NULL = 0x02
+	KR_NODE_KEEP_NULL = 0x02,
+	/* Set for an instant by the base cache's copy of a build's trees
+	 * (basecache.c): a node met, a node met twice (shared between
+	 * places).  Never left set on a build's nodes. */
+	KR_NODE_MARK = 0x80,
+	KR_NODE_MARK_SHARED = 0x40
 };
 
 typedef struct kr_node kr_node;

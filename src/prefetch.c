@@ -88,6 +88,7 @@ static int parse_job(kr_ctx *w, const char *root, struct kr_prefetch_job *job)
 		free(real);
 		if (!job->out.real)
 			return 0;
+		job->out.via_link = strcmp(job->out.real, job->abs) != 0;
 	}
 	if (w->opts.load_restrictor == KR_LOAD_ROOT_ONLY &&
 	    !kr_path_has_prefix(job->out.real, root))
@@ -100,6 +101,7 @@ static int parse_job(kr_ctx *w, const char *root, struct kr_prefetch_job *job)
 	                                &job->out.docs) < 0)
 		return 0;
 	job->out.len = len;
+	job->out.data = data;
 	return 1;
 }
 

@@ -44,6 +44,8 @@ typedef struct kr_prefetched {
 	const char *real;       /* absolute path after symlinks */
 	const char *display;    /* the name messages use */
 	size_t len;             /* bytes of the file */
+	const char *data;       /* ... and the bytes (the base cache hashes them) */
+	int via_link;           /* real differs from the path: a link on the way */
 	kr_doclist docs;
 } kr_prefetched;
 

@@ -150,7 +150,7 @@ void *kr_go_regex_compile(const char *pat, int anchored, const char **why,
 	size_t pl = strlen(pat);
 	size_t al = anchored ? pl + 6 : pl;
 	char *anch = malloc(al + 1);
-	char *pcre = malloc(2 * al + 1);
+	char *pcre = malloc(3 * al + 1);  /* go_regex_scan's room */
 	if (!anch || !pcre) {
 		free(anch);
 		free(pcre);

@@ -74,6 +74,63 @@ for j in 1 2 5 8; do
 		fail "golden dirs -j $j:$bad"
 done
 
+# A base shared by several overlays (namePrefix, namespace, patches, at
+# several depths, through a nested base, a generator and a component): the
+# base cache (src/basecache.h) builds it once per run; every -j gives the
+# bytes of the overlays built one by one, and of a run without the cache.
+sh_=$tmp/shared
+mkdir -p "$sh_/common" "$sh_/comp" "$sh_/base" "$sh_/base2"
+printf 'resources:\n- cm.yaml\n' > "$sh_/common/kustomization.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: common}\ndata: {k: v}\n' > "$sh_/common/cm.yaml"
+printf 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels:\n- pairs: {team: a}\n' \
+	> "$sh_/comp/kustomization.yaml"
+printf 'resources:\n- ../common\n- deploy.yaml\n- svc.yaml\nconfigMapGenerator:\n- name: gen\n  literals: [a=b]\ncomponents:\n- ../comp\nimages:\n- name: nginx\n  newTag: "1.25"\n' \
+	> "$sh_/base/kustomization.yaml"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        envFrom:\n        - configMapRef: {name: gen}\n' \
+	> "$sh_/base/deploy.yaml"
+printf 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n' > "$sh_/base/svc.yaml"
+printf 'resources:\n- ../common\nnameSuffix: -two\n' > "$sh_/base2/kustomization.yaml"
+ovs=
+for i in 1 2 3 4 5 6; do
+	d=o$i
+	[ $i = 5 ] && d=deep/er/o$i
+	mkdir -p "$sh_/$d"
+	up=..; [ $i = 5 ] && up=../../..
+	{
+		printf 'resources:\n- %s/base\n' "$up"
+		[ $i = 6 ] && printf -- '- %s/base2\n' "$up"
+		[ $((i % 2)) = 1 ] && printf 'namePrefix: p%s-\n' "$i"
+		[ $i != 4 ] && printf 'namespace: ns%s\n' "$i"
+		[ $i = 2 ] && printf 'patches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec: {replicas: 2}\n'
+		[ $i = 3 ] && printf 'patches:\n- target: {kind: Deployment}\n  patch: |-\n    - op: replace\n      path: /spec/replicas\n      value: 3\n'
+		[ $i = 4 ] && printf 'labels:\n- pairs: {env: four}\n  includeSelectors: true\n'
+	} > "$sh_/$d/kustomization.yaml"
+	ovs="$ovs $d"
+done
+(cd "$sh_" && for d in $ovs; do "$bin" build "$d" > "$tmp/$(echo "$d" | tr / _).one" || echo "$d"; done) \
+	> "$tmp/err" 2>&1
+[ -s "$tmp/err" ] && fail "shared base, one by one: $(cat "$tmp/err")"
+for nc in "" 1; do
+	for j in 1 2 3 4 5 6 7 8; do
+		rm -rf "$tmp/sho"
+		# shellcheck disable=SC2086
+		if ! (cd "$sh_" && KRENDER_NO_CACHE=$nc "$bin" build $ovs -j "$j" -o "$tmp/sho") 2>"$tmp/err"; then
+			fail "shared base -j $j${nc:+ (no cache)}: $(head -5 "$tmp/err")"
+			continue
+		fi
+		bad=
+		for d in $ovs; do
+			f=$(echo "$d" | tr / _)
+			cmp -s "$tmp/$f.one" "$tmp/sho/$f.yaml" || bad="$bad $d"
+		done
+		[ -z "$bad" ] && pass "shared base -j $j${nc:+ (no cache)}: same bytes as one by one" ||
+			fail "shared base -j $j${nc:+ (no cache)}:$bad"
+	done
+done
+grep -q 'name: p3-web' "$tmp/o3.one" && grep -q 'replicas: 3' "$tmp/o3.one" &&
+	grep -q 'name: common-two' "$tmp/o6.one" && pass "shared base: overlays applied" ||
+	fail "shared base: overlays not applied"
+
 # A failure: every failing overlay named, nothing written, exit 1.
 bad_case=testdata/smp_err_no_target/input
 if "$bin" build "$tree/other" "$bad_case" -o "$tmp/f" > "$tmp/out" 2>"$tmp/err"; then

@@ -107,6 +107,20 @@ static void test_label_selectors(void **state)
 	kr_ctx_free(&f.ctx);
 }
 
+/* Repeated assertions are wrapped in groups for PCRE2, which triples
+ * their length (fuzz_selector found the buffer too small). */
+static void test_repeated_assertions(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	char msg[256];
+	void *re = kr_go_regex_compile("^?^?^?^?^?^?^?^?^?^?^?^?^?^?^?^?x", 1, &why, msg,
+	                               sizeof(msg));
+	assert_non_null(re);
+	assert_null(why);
+	kr_go_regex_free(re);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -127,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_regex_fields),
 		cmocka_unit_test(test_previous_name),
 		cmocka_unit_test(test_label_selectors),
+		cmocka_unit_test(test_repeated_assertions),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,9 @@
  * at once on 8 threads (4 rounds each) give exactly the bytes of the same
  * builds run one by one.  Uses only the public API.  scripts/test also
  * runs it under ThreadSanitizer (scripts/tsan).  The second test runs
- * the same builds on one shared parse cache (kr_cache).
+ * the same builds on one shared cache (kr_cache: the parse cache, and the
+ * base cache, which stores the gitops overlays' common base once and
+ * copies it into the other builds).
  */
 #include <pthread.h>
 #include <stdarg.h>

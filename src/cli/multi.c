@@ -13,8 +13,8 @@
  * kustomization files.
  *
  * The builds run on -j threads (default: the number of CPUs) and share one
- * parse cache (kr_cache), so a base read by twenty overlays is parsed
- * once.  Results are written only when all builds are done, in argument
+ * cache (kr_cache), so a base read by twenty overlays is parsed once, and
+ * built once when its result can be shared (src/basecache.h).  Results are written only when all builds are done, in argument
  * (or walk) order, so the output does not depend on -j:
  *  - without -o, each overlay's stream goes to stdout after a comment line
  *    "# Source: DIR", overlays separated by "---";
@@ -24,8 +24,8 @@
  *    path with nothing left is named after the directory itself).  Two
  *    overlays that would get the same NAME are an error.
  * KRENDER_NO_CACHE=1 in the environment turns the cache off (to measure
- * what it brings: bench/multi); KRENDER_CACHE_STATS=1 prints its counts
- * on stderr.
+ * what it brings: bench/multi); KRENDER_CACHE_STATS=1 prints the parse
+ * cache's counts on stderr.
  * When any overlay fails, every failure is reported ("Error: DIR: ...")
  * and nothing is written.
  */
