@@ -34,6 +34,8 @@ void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts)
 void kr_ctx_free(kr_ctx *ctx)
 {
 	kr_remote_cleanup(ctx);
+	for (unsigned i = 0; i < ctx->nspare_arenas; i++)
+		kr_arena_free(&ctx->spare_arenas[i]);
 	kr_arena_free(&ctx->arena);
 	kr_buf_free(&ctx->err);
 }

@@ -70,6 +70,12 @@ typedef struct kr_ctx {
 	/* Resources read from files and streams so far (opts.max_resources;
 	 * a base read twice counts twice). */
 	size_t nresources;
+	/* The arenas of prefetch workers between two lists (prefetch.c): the
+	 * trees in them belong to the build, and the next list's workers
+	 * go on filling their current chunks rather than touching fresh
+	 * memory.  Released with the build. */
+	kr_arena spare_arenas[16];
+	unsigned nspare_arenas;
 	/* What ran on other threads (prefetch.h, api.c's emit_all): files
 	 * parsed by workers, output slices written; for tests. */
 	size_t nprefetched;

@@ -208,6 +208,8 @@ void kr_prefetch_start(kr_ctx *ctx, const kr_kustomization *k, kr_prefetch *pf)
 		kr_build_options o = ctx->opts;
 		o.warn = NULL;          /* parsing warns of nothing; never twice */
 		kr_ctx_init(&wk->ctx, &o);
+		if (ctx->nspare_arenas)     /* an earlier list's, half full */
+			wk->ctx.arena = ctx->spare_arenas[--ctx->nspare_arenas];
 		wk->ctx.cache = ctx->cache;
 		wk->pool = p;
 		p->nworkers = w + 1;
@@ -250,8 +252,12 @@ void kr_prefetch_finish(kr_ctx *ctx, kr_prefetch *pf)
 		worker *wk = &p->workers[w];
 		if (wk->started)
 			pthread_join(wk->tid, NULL);
-		/* the trees it parsed belong to the build from now on */
-		kr_arena_adopt(&ctx->arena, &wk->ctx.arena);
+		/* the trees it parsed belong to the build from now on: kept
+		 * for the next list's workers, else given to the build's arena */
+		if (ctx->nspare_arenas < sizeof(ctx->spare_arenas) / sizeof(ctx->spare_arenas[0]))
+			ctx->spare_arenas[ctx->nspare_arenas++] = wk->ctx.arena;
+		else
+			kr_arena_adopt(&ctx->arena, &wk->ctx.arena);
 		kr_buf_free(&wk->ctx.err);
 	}
 	pthread_cond_destroy(&p->cv);
