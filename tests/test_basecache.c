@@ -26,40 +26,11 @@
 #include "krender.h"
 #include "tutil.h"
 
-/* The output of a build of `dir` under tmpdir, or "error: <message>";
- * malloc'd. */
-static char *render_opts(kr_cache *c, const char *dir, const kr_build_options *o)
-{
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, dir);
-	kr_build *b = NULL;
-	assert_int_equal(kr_build_new(&b, o), 0);
-	assert_int_equal(kr_build_set_cache(b, c), 0);
-	char *res;
-	if (kr_build_run(b, path) == 0) {
-		const char *data;
-		size_t len;
-		assert_int_equal(kr_build_output(b, &data, &len), 0);
-		res = malloc(len + 1);
-		assert_non_null(res);
-		memcpy(res, data, len);
-		res[len] = '\0';
-	} else {
-		const char *e = kr_build_error(b);
-		size_t n = strlen(e) + 8;
-		res = malloc(n);
-		assert_non_null(res);
-		snprintf(res, n, "error: %s", e);
-	}
-	kr_build_free(b);
-	return res;
-}
-
 /* With the cache and without: the same text; returns it. */
 static char *render_checked_opts(kr_cache *c, const char *dir, const kr_build_options *o)
 {
-	char *with = render_opts(c, dir, o);
-	char *fresh = render_opts(NULL, dir, o);
+	char *with = tu_render(c, dir, o);
+	char *fresh = tu_render(NULL, dir, o);
 	assert_string_equal(with, fresh);
 	free(fresh);
 	return with;
@@ -425,7 +396,7 @@ static void test_basecache__warnings_replayed(void **state)
 	const char *dirs[2] = { "w/o1", "w/o2" };
 	for (int i = 0; i < 2; i++) {
 		warned[0] = '\0';
-		free(render_opts(NULL, dirs[i], &o));
+		free(tu_render(NULL, dirs[i], &o));
 		memcpy(want[i], warned, sizeof(warned));
 	}
 	assert_non_null(strstr(want[1], "'bases' is deprecated"));

@@ -22,43 +22,11 @@
 #include "krender.h"
 #include "tutil.h"
 
-/* The output of a build of `dir` (relative to tmpdir unless absolute),
- * or "error: <message>"; malloc'd. */
-static char *render(kr_cache *c, const char *dir)
-{
-	char path[1024];
-	if (dir[0] == '/')
-		snprintf(path, sizeof(path), "%s", dir);
-	else
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, dir);
-	kr_build *b = NULL;
-	assert_int_equal(kr_build_new(&b, NULL), 0);
-	assert_int_equal(kr_build_set_cache(b, c), 0);
-	char *res;
-	if (kr_build_run(b, path) == 0) {
-		const char *data;
-		size_t len;
-		assert_int_equal(kr_build_output(b, &data, &len), 0);
-		res = malloc(len + 1);
-		assert_non_null(res);
-		memcpy(res, data, len);
-		res[len] = '\0';
-	} else {
-		const char *e = kr_build_error(b);
-		size_t n = strlen(e) + 8;
-		res = malloc(n);
-		assert_non_null(res);
-		snprintf(res, n, "error: %s", e);
-	}
-	kr_build_free(b);
-	return res;
-}
-
 /* With and without the cache: the same text; returns it. */
 static char *render_checked(kr_cache *c, const char *dir)
 {
-	char *with = render(c, dir);
-	char *fresh = render(NULL, dir);
+	char *with = tu_render(c, dir, NULL);
+	char *fresh = tu_render(NULL, dir, NULL);
 	assert_string_equal(with, fresh);
 	free(fresh);
 	return with;
@@ -97,7 +65,7 @@ static void test_cache__no_stale_result(void **state)
 	size_t entries, hits0, hits1, misses;
 	kr_basecache_stats bs;
 	assert_int_equal(kr_cache_stats(c, &entries, &hits0, &misses), 0);
-	char *b = render(c, "s/prod");
+	char *b = tu_render(c, "s/prod", NULL);
 	assert_string_equal(a, b);
 	assert_int_equal(kr_cache_stats(c, NULL, &hits1, NULL), 0);
 	assert_int_equal(kr_cache_base_stats(c, &bs), 0);

@@ -57,6 +57,39 @@ static inline void tu_put(const char *rel, const char *text)
 	fclose(f);
 }
 
+/* The output of a build of `dir` (under tmpdir unless absolute) with
+ * options `o` (NULL: the defaults) and cache `c` (NULL: none), or
+ * "error: <message>"; malloc'd. */
+static inline char *tu_render(kr_cache *c, const char *dir, const kr_build_options *o)
+{
+	char path[1536];
+	if (dir[0] == '/')
+		snprintf(path, sizeof(path), "%s", dir);
+	else
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, dir);
+	kr_build *b = NULL;
+	assert_int_equal(kr_build_new(&b, o), 0);
+	assert_int_equal(kr_build_set_cache(b, c), 0);
+	char *res;
+	if (kr_build_run(b, path) == 0) {
+		const char *data;
+		size_t len;
+		assert_int_equal(kr_build_output(b, &data, &len), 0);
+		res = malloc(len + 1);
+		assert_non_null(res);
+		memcpy(res, data, len);
+		res[len] = '\0';
+	} else {
+		const char *e = kr_build_error(b);
+		size_t n = strlen(e) + 8;
+		res = malloc(n);
+		assert_non_null(res);
+		snprintf(res, n, "error: %s", e);
+	}
+	kr_build_free(b);
+	return res;
+}
+
 /* A warn callback (kr_build_options.warn) that counts warnings and keeps
  * the last one. */
 static int tu_warnings;
