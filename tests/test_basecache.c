@@ -26,19 +26,9 @@
 #include "krender.h"
 #include "tutil.h"
 
-/* With the cache and without: the same text; returns it. */
-static char *render_checked_opts(kr_cache *c, const char *dir, const kr_build_options *o)
-{
-	char *with = tu_render(c, dir, o);
-	char *fresh = tu_render(NULL, dir, o);
-	assert_string_equal(with, fresh);
-	free(fresh);
-	return with;
-}
-
 static char *render_checked(kr_cache *c, const char *dir)
 {
-	return render_checked_opts(c, dir, NULL);
+	return tu_render_checked(c, dir, NULL);
 }
 
 static kr_basecache_stats stats(kr_cache *c)
@@ -46,19 +36,6 @@ static kr_basecache_stats stats(kr_cache *c)
 	kr_basecache_stats st;
 	assert_int_equal(kr_cache_base_stats(c, &st), 0);
 	return st;
-}
-
-/* Rewrite a file keeping its modification time (the cache must look at
- * the bytes, not the time). */
-static void put_keep_time(const char *rel, const char *text)
-{
-	char path[512];
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	assert_int_equal(stat(path, &st), 0);
-	tu_put(rel, text);
-	struct timespec t[2] = { st.st_atim, st.st_mtim };
-	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
 }
 
 static const char *const deploy =
@@ -158,7 +135,7 @@ static void test_basecache__changed_file(void **state)
 	assert_int_equal(kr_cache_new(&c), 0);
 	char *a = render_checked(c, "t/prod");
 	assert_non_null(strstr(a, "k: one"));
-	put_keep_time("t/common/cm.yaml", cm_v2);
+	tu_put_keep_time("t/common/cm.yaml", cm_v2);
 	char *b = render_checked(c, "t/dev");
 	assert_non_null(strstr(b, "k: two"));
 	assert_null(strstr(b, "k: one"));
@@ -170,7 +147,7 @@ static void test_basecache__changed_file(void **state)
 	assert_non_null(strstr(a2, "k: two"));
 	assert_int_equal(stats(c).hits, 1);
 	/* back to the first content */
-	put_keep_time("t/common/cm.yaml", cm_v1);
+	tu_put_keep_time("t/common/cm.yaml", cm_v1);
 	char *a3 = render_checked(c, "t/prod");
 	assert_string_equal(a, a3);
 	free(a);
@@ -214,14 +191,14 @@ static void test_basecache__prefetched_files(void **state)
 	o.threads = 4;
 	kr_cache *c = NULL;
 	assert_int_equal(kr_cache_new(&c), 0);
-	char *a = render_checked_opts(c, "big/a", &o);
-	char *b = render_checked_opts(c, "big/b", &o);
+	char *a = tu_render_checked(c, "big/a", &o);
+	char *b = tu_render_checked(c, "big/b", &o);
 	assert_non_null(strstr(b, "name: b-cm39"));
 	assert_int_equal(stats(c).hits, 1);
 	/* one of the forty files changes (same size, same time) */
-	put_keep_time("big/base/cm27.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+	tu_put_keep_time("big/base/cm27.yaml", "apiVersion: v1\nkind: ConfigMap\n"
 	              "metadata:\n  name: cm27\ndata:\n  k: two\n");
-	char *a2 = render_checked_opts(c, "big/a", &o);
+	char *a2 = tu_render_checked(c, "big/a", &o);
 	assert_non_null(strstr(a2, "k: two"));
 	assert_true(stats(c).stale >= 1);
 	/* a file that is a link: the base is built, not stored */
@@ -235,8 +212,8 @@ static void test_basecache__prefetched_files(void **state)
 	assert_int_equal(symlink(link, target), 0);
 	kr_cache_free(c);
 	assert_int_equal(kr_cache_new(&c), 0);
-	char *a3 = render_checked_opts(c, "big/a", &o);
-	char *b3 = render_checked_opts(c, "big/b", &o);
+	char *a3 = tu_render_checked(c, "big/a", &o);
+	char *b3 = tu_render_checked(c, "big/b", &o);
 	kr_basecache_stats st = stats(c);
 	assert_int_equal(st.hits, 0);
 	assert_int_equal(st.entries, 0);
@@ -406,7 +383,7 @@ static void test_basecache__warnings_replayed(void **state)
 	for (int round = 0; round < 2; round++)
 		for (int i = 0; i < 2; i++) {
 			warned[0] = '\0';
-			free(render_checked_opts(c, dirs[i], &o));
+			free(tu_render_checked(c, dirs[i], &o));
 			/* render_checked_opts built twice: with, then without */
 			size_t half = strlen(warned) / 2;
 			assert_int_equal(strlen(warned), 2 * strlen(want[i]));
@@ -460,9 +437,9 @@ static void test_basecache__chain_checks(void **state)
 	o.max_kustomization_depth = 2;
 	kr_cache *c = NULL;
 	assert_int_equal(kr_cache_new(&c), 0);
-	char *a = render_checked_opts(c, "d/o1", &o);
+	char *a = tu_render_checked(c, "d/o1", &o);
 	assert_non_null(strstr(a, "k: one"));
-	char *b = render_checked_opts(c, "d/o2", &o);
+	char *b = tu_render_checked(c, "d/o2", &o);
 	assert_non_null(strstr(b, "nested deeper than the limit of 2"));
 	assert_int_equal(stats(c).hits, 0);
 	/* with room, the same build reuses the base (another option set:

@@ -15,32 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <utime.h>
 #include <cmocka.h>
 
 #include "basecache.h"
 #include "krender.h"
 #include "tutil.h"
 
-/* With and without the cache: the same text; returns it. */
 static char *render_checked(kr_cache *c, const char *dir)
 {
-	char *with = tu_render(c, dir, NULL);
-	char *fresh = tu_render(NULL, dir, NULL);
-	assert_string_equal(with, fresh);
-	free(fresh);
-	return with;
-}
-
-static void put_keep_time(const char *rel, const char *text)
-{
-	char path[512];
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	assert_int_equal(stat(path, &st), 0);
-	tu_put(rel, text);
-	struct utimbuf t = { st.st_atime, st.st_mtime };
-	assert_int_equal(utime(path, &t), 0);
+	return tu_render_checked(c, dir, NULL);
 }
 
 static const char *const cm_v1 =
@@ -72,16 +55,16 @@ static void test_cache__no_stale_result(void **state)
 	assert_true(hits1 >= hits0 + 1);
 	assert_int_equal(bs.hits, 1);
 	/* a base file changes (same size, same mtime): the new content */
-	put_keep_time("s/base/cm.yaml", cm_v2);
+	tu_put_keep_time("s/base/cm.yaml", cm_v2);
 	char *d = render_checked(c, "s/prod");
 	assert_non_null(strstr(d, "k: two"));
 	assert_null(strstr(d, "k: one"));
 	/* the base's kustomization changes */
-	put_keep_time("s/base/kustomization.yaml", "resources:\n- cm.yaml\nnamespace: x\n");
+	tu_put_keep_time("s/base/kustomization.yaml", "resources:\n- cm.yaml\nnamespace: x\n");
 	char *e = render_checked(c, "s/prod");
 	assert_non_null(strstr(e, "namespace: x"));
 	/* and back: the first result again */
-	put_keep_time("s/base/cm.yaml", cm_v1);
+	tu_put_keep_time("s/base/cm.yaml", cm_v1);
 	tu_put("s/base/kustomization.yaml", "resources:\n- cm.yaml\n");
 	char *f = render_checked(c, "s/prod");
 	assert_string_equal(a, f);

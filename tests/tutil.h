@@ -13,6 +13,7 @@
 #ifndef KR_TESTS_TUTIL_H
 #define KR_TESTS_TUTIL_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,30 @@ static inline char *tu_render(kr_cache *c, const char *dir, const kr_build_optio
 	}
 	kr_build_free(b);
 	return res;
+}
+
+/* tu_render with cache `c` and without one: the same text; returns it. */
+static inline char *tu_render_checked(kr_cache *c, const char *dir,
+                                      const kr_build_options *o)
+{
+	char *with = tu_render(c, dir, o);
+	char *fresh = tu_render(NULL, dir, o);
+	assert_string_equal(with, fresh);
+	free(fresh);
+	return with;
+}
+
+/* Rewrite file `rel` under tmpdir keeping its modification time (caches
+ * must look at the bytes, not the time). */
+static inline void tu_put_keep_time(const char *rel, const char *text)
+{
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	assert_int_equal(stat(path, &st), 0);
+	tu_put(rel, text);
+	struct timespec t[2] = { st.st_atim, st.st_mtim };
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
 }
 
 /* A warn callback (kr_build_options.warn) that counts warnings and keeps
