@@ -14,17 +14,12 @@
 #
 # usage: sh tests/alloc_torture.sh KRENDER SOURCE_DIR [CASE...]
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 src=$2
 shift 2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
-passes=0
 runs=0
-pass() { echo "ok: $1"; passes=$((passes + 1)); }
-fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
 budget=${KR_TORTURE_RUNS:-12}
 
 cd "$src" || exit 1

@@ -14,17 +14,13 @@
 #
 # usage: sh tests/edit.sh KRENDER SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 src=$2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
 mkdir "$tmp/bin"
 ln -s "$bin" "$tmp/bin/kustomize"
 ln -s "$bin" "$tmp/bin/krender"
-fails=0
-pass() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
 
 for d in "$src"/fixtures/edit/*/; do
 	d=${d%/}

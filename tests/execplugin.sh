@@ -9,14 +9,10 @@
 #
 # usage: sh tests/execplugin.sh KRENDER SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 src=$(cd "$2" && pwd)
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
-pass() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
 
 fx=$src/fixtures/execplugin
 exp=$fx/expected

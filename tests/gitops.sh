@@ -8,28 +8,10 @@
 #
 # usage: sh tests/gitops.sh KRENDER SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 src=$2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
-count=0
-pass() { count=$((count + 1)); echo "ok: $1"; }
-fail() { count=$((count + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
-# failed_cleanly NAME RC: the run failed with RC, wrote nothing to stdout
-# ($tmp/out) and its stderr ($tmp/err) names every later argument.
-failed_cleanly() {
-	name=$1 want=$2
-	shift 2
-	ok=1
-	[ "$rc" -eq "$want" ] || ok=0
-	[ -s "$tmp/out" ] && ok=0
-	for w in "$@"; do grep -qF -- "$w" "$tmp/err" || ok=0; done
-	if [ $ok -eq 1 ]; then pass "$name"; else
-		fail "$name: rc=$rc (want $want), stdout $(wc -c <"$tmp/out") bytes, stderr: $(cat "$tmp/err")"
-	fi
-}
 
 cd "$src" || exit 1
 src=$(pwd)
@@ -67,9 +49,9 @@ case_dir=$src/testdata/load_restrictor_none
 	cmp -s "$tmp/out" "$src/testdata/sort_legacy_namespaces/expected.yaml" &&
 	pass "argocd: kustomize build /abs/path" || fail "argocd: kustomize build: $(cat "$tmp/err")"
 "$kz" build "$src/testdata/err_missing_resource/input" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "argocd: failing build" 1 "Error: " "kustomization.yaml"
+failed_with "argocd: failing build" 1 "Error: " "kustomization.yaml"
 "$kz" build "$case_dir/input/app" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "argocd: load restrictor refusal" 1 "security" "kustomization.yaml"
+failed_with "argocd: load restrictor refusal" 1 "security" "kustomization.yaml"
 
 # ---- Argo CD config management plugin: the sidecar runs the plugin's
 # discover and generate commands in the application's directory, with the
@@ -93,21 +75,21 @@ cmp_run "$case_dir/input/app" "--load-restrictor LoadRestrictionsNone" && rc=0 |
 	pass "cmp: generate with ARGOCD_ENV_KRENDER_BUILD_OPTIONS" ||
 	fail "cmp: generate: rc=$rc $(cat "$tmp/err")"
 cmp_run "$case_dir/input/app" "" && rc=0 || rc=$?
-failed_cleanly "cmp: without the build options" 1 "security" "kustomization.yaml"
+failed_with "cmp: without the build options" 1 "security" "kustomization.yaml"
 cmp_run "$case_dir/input/app" "--load-restrictor LoadRestrictionsNone --reorder none" && rc=0 || rc=$?
-failed_cleanly "cmp: unsupported build option" 1 "ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "--reorder"
+failed_with "cmp: unsupported build option" 1 "ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "--reorder"
 cmp_run "$case_dir/input/app" "../elsewhere" && rc=0 || rc=$?
-failed_cleanly "cmp: a path in the build options" 1 "ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "../elsewhere"
+failed_with "cmp: a path in the build options" 1 "ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "../elsewhere"
 # an Application may not make krender run programs
 for f in --enable-exec --enable-alpha-plugins --enable-helm "--helm-command /bin/sh" \
 	--enable-exec=true; do
 	cmp_run "$case_dir/input/app" "--load-restrictor LoadRestrictionsNone $f" && rc=0 || rc=$?
 	flag=${f%% *}
-	failed_cleanly "cmp: $f refused from an Application" 1 \
+	failed_with "cmp: $f refused from an Application" 1 \
 		"ARGOCD_ENV_KRENDER_BUILD_OPTIONS" "'${flag%%=*}'" "KRENDER_BUILD_OPTIONS of the sidecar"
 done
 cmp_run "$src/testdata/err_missing_resource/input" "" && rc=0 || rc=$?
-failed_cleanly "cmp: failing build" 1 "Error: " "kustomization.yaml"
+failed_with "cmp: failing build" 1 "Error: " "kustomization.yaml"
 
 # ---- Helm post-renderer: stdin shaped like `helm template` (# Source:
 # comments, Helm 4's postrender-filename annotations).
@@ -138,11 +120,11 @@ grep -q '^type: postrenderer/v1$' "$hp" && grep -q '^runtime: subprocess$' "$hp"
 	pass "post-render: Helm 4 postrenderer/v1 plugin manifest" || fail "helm 4 plugin.yaml"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indent\n' |
 	"$bin" post-render "$pr/overlay" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "post-render: malformed stream" 1 "all.yaml:5:" "post-render"
+failed_with "post-render: malformed stream" 1 "all.yaml:5:" "post-render"
 "$bin" post-render "$fx/broken/missing" <"$pr/chart.yaml" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "post-render: failing kustomization" 1 "broken/missing/kustomization.yaml:3:3" "gone.yaml"
+failed_with "post-render: failing kustomization" 1 "broken/missing/kustomization.yaml:3:3" "gone.yaml"
 "$bin" post-render "$tmp/nowhere" <"$pr/chart.yaml" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "post-render: missing directory" 1 "nowhere"
+failed_with "post-render: missing directory" 1 "nowhere"
 
 # ---- check: pre-commit passes the changed files to `check --affected`
 tree=$fx/tree
@@ -180,7 +162,7 @@ grep -A8 '^- id: krender-check$' "$src/.pre-commit-hooks.yaml" | grep -q 'pass_f
 cp -R "$tree" "$tmp/tree"
 printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n   broken: indent\n' >"$tmp/tree/base/service.yaml"
 (cd "$tmp/tree" && "$bin" check --affected base/service.yaml) >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "check --affected: a broken base fails its overlays" 1 \
+failed_with "check --affected: a broken base fails its overlays" 1 \
 	"Error: ./base:" "Error: ./overlays/prod:" "Error: ./overlays/staging:" \
 	"base/service.yaml:5:" "3 of 3 kustomizations failed"
 grep -q 'other' "$tmp/err" && fail "check --affected: unrelated kustomization reported" ||
@@ -189,7 +171,7 @@ grep -q 'other' "$tmp/err" && fail "check --affected: unrelated kustomization re
 rm "$tmp/tree/components/metrics/sidecar.yaml"
 cp "$tree/base/service.yaml" "$tmp/tree/base/service.yaml"
 (cd "$tmp/tree" && "$bin" check --affected components/metrics/sidecar.yaml) >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "check --affected: a deleted file" 1 "Error: ./overlays/prod:" "sidecar.yaml"
+failed_with "check --affected: a deleted file" 1 "Error: ./overlays/prod:" "sidecar.yaml"
 
 # all of a tree; .git skipped; components only through their users
 mkdir -p "$tmp/tree/.git/x"
@@ -206,16 +188,16 @@ cp "$tree/components/metrics/sidecar.yaml" "$tmp/tree/components/metrics/"
 # failures: every one reported, in the same order whatever -j
 "$bin" check -j 1 "$fx/broken" >"$tmp/out" 2>"$tmp/err1"; rc=$?
 "$bin" check -j 3 "$fx/broken" >"$tmp/out" 2>"$tmp/err"; rc3=$?
-failed_cleanly "check: failures with file:line:col" 1 \
+failed_with "check: failures with file:line:col" 1 \
 	"broken/bad-yaml/deploy.yaml:5:10" "broken/missing/kustomization.yaml:3:3" "2 of 3 kustomizations failed"
 [ $rc3 -eq 1 ] && cmp -s "$tmp/err1" "$tmp/err" && pass "check: same report with -j 1 and -j 3" ||
 	fail "check: -j report differs"
 "$bin" check "$tmp/nowhere" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "check: missing path" 1 "nowhere"
+failed_with "check: missing path" 1 "nowhere"
 "$bin" check "$src/include" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "check: no kustomization found" 1 "no kustomization found"
+failed_with "check: no kustomization found" 1 "no kustomization found"
 "$bin" check -j 0 >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "check: bad -j" 1 "--jobs"
+failed_with "check: bad -j" 1 "--jobs"
 
 # --rendered: committed manifests (written by kubectl) against a fresh build
 (cd "$tree" && "$bin" check --rendered ../rendered) >"$tmp/out" 2>"$tmp/err" &&
@@ -224,7 +206,7 @@ cp -R "$fx/rendered" "$tmp/rendered"
 sed -i 's/replicas: 3/replicas: 2/' "$tmp/rendered/overlays/prod/manifests.yaml"
 rm "$tmp/rendered/other/manifests.yaml"
 (cd "$tree" && "$bin" check --rendered "$tmp/rendered") >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "check --rendered: stale and missing" 1 \
+failed_with "check --rendered: stale and missing" 1 \
 	"rendered/overlays/prod/manifests.yaml are stale" "-  replicas: 2" "+  replicas: 3" \
 	"no rendered manifests at $tmp/rendered/other/manifests.yaml"
 
@@ -238,11 +220,11 @@ d=$fx/diff
 "$bin" diff -U 0 "$d/a" "$d/b" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] && grep -q '^@@ -9 +9 @@$' "$tmp/out" && pass "diff -U 0" || fail "diff -U 0: $(cat "$tmp/out")"
 "$bin" diff "$d/a" "$fx/broken/bad-yaml" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "diff: a side fails" 2 "broken/bad-yaml/deploy.yaml:5:10"
+failed_with "diff: a side fails" 2 "broken/bad-yaml/deploy.yaml:5:10"
 "$bin" diff "$d/a" "$tmp/nowhere" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "diff: missing directory" 2 "nowhere"
+failed_with "diff: missing directory" 2 "nowhere"
 "$bin" diff "$d/a" >"$tmp/out" 2>"$tmp/err"; rc=$?
-failed_cleanly "diff: one directory" 2 "two kustomization directories"
+failed_with "diff: one directory" 2 "two kustomization directories"
 
 # ---- help and the man page: every command and flag
 "$bin" --help >"$tmp/help"

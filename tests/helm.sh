@@ -15,6 +15,7 @@
 #
 # usage: sh tests/helm.sh KRENDER SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 src=$2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
@@ -22,31 +23,12 @@ cd "$src" || exit 1
 src=$(pwd)
 fx=$src/fixtures/helm
 helm=$fx/helm
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
 tmp=$(cd "$tmp" && pwd -P)
-fails=0
-count=0
-pass() { count=$((count + 1)); echo "ok: $1"; }
-fail() { count=$((count + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 unset KRENDER_BUILD_OPTIONS ARGOCD_ENV_KRENDER_BUILD_OPTIONS HELM_FAKE_FAIL \
 	HELM_FAKE_VERSION HELM_FAKE_PREAMBLE HELM_ARGS_LOG
 mkdir "$tmp/t"
 export TMPDIR="$tmp/t"
 build() { "$bin" build "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-# failed_cleanly NAME WORD...: the last build exited 1, wrote nothing to
-# stdout and its stderr holds every WORD.
-failed_cleanly() {
-	name=$1
-	shift
-	ok=1
-	[ "$rc" -eq 1 ] || ok=0
-	[ -s "$tmp/out" ] && ok=0
-	for w in "$@"; do grep -qF -- "$w" "$tmp/err" || ok=0; done
-	if [ $ok -eq 1 ]; then pass "$name"; else
-		fail "$name: rc=$rc, stdout $(wc -c <"$tmp/out") bytes, stderr: $(cat "$tmp/err")"
-	fi
-}
 # no_temp NAME: nothing left in TMPDIR
 no_temp() {
 	if [ -z "$(ls -A "$TMPDIR")" ]; then pass "$1: temporary directory removed"; else

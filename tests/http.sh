@@ -10,13 +10,13 @@
 #
 # usage: sh tests/http.sh KRENDER SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 src=$2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 cd "$src" || exit 1
 src=$(pwd)
 fx=$src/fixtures/http
-tmp=$(mktemp -d)
 pids=
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
@@ -24,24 +24,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
-fails=0
-count=0
-pass() { count=$((count + 1)); echo "ok: $1"; }
-fail() { count=$((count + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
 unset KRENDER_BUILD_OPTIONS ARGOCD_ENV_KRENDER_BUILD_OPTIONS
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 0; }
 build() { "$bin" build "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
-failed_cleanly() {
-	name=$1
-	shift
-	ok=1
-	[ "$rc" -eq 1 ] || ok=0
-	[ -s "$tmp/out" ] && ok=0
-	for w in "$@"; do grep -qF -- "$w" "$tmp/err" || ok=0; done
-	if [ $ok -eq 1 ]; then pass "$name"; else
-		fail "$name: rc=$rc, stdout $(wc -c <"$tmp/out") bytes, stderr: $(cat "$tmp/err")"
-	fi
-}
 # k NAME RESOURCE...: a kustomization listing the resources
 k() {
 	mkdir -p "$tmp/$1"

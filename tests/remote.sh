@@ -11,31 +11,13 @@
 #
 # usage: sh tests/remote.sh KRENDER SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 bin=$1
 src=$2
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 cd "$src" || exit 1
 src=$(pwd)
 fx=$src/fixtures/remote
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
-count=0
-pass() { count=$((count + 1)); echo "ok: $1"; }
-fail() { count=$((count + 1)); fails=$((fails + 1)); echo "FAIL: $1"; }
-# failed_cleanly NAME: the last run exited 1, wrote nothing to stdout and
-# its stderr names every later argument.
-failed_cleanly() {
-	name=$1
-	shift
-	ok=1
-	[ "$rc" -eq 1 ] || ok=0
-	[ -s "$tmp/out" ] && ok=0
-	for w in "$@"; do grep -qF -- "$w" "$tmp/err" || ok=0; done
-	if [ $ok -eq 1 ]; then pass "$name"; else
-		fail "$name: rc=$rc, stdout $(wc -c <"$tmp/out") bytes, stderr: $(cat "$tmp/err")"
-	fi
-}
 unset KRENDER_BUILD_OPTIONS ARGOCD_ENV_KRENDER_BUILD_OPTIONS
 export KRENDER_CACHE_DIR="$tmp/cache"
 export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=protocol.file.allow GIT_CONFIG_VALUE_0=always
