@@ -24,11 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
-	opts.max_alias_nodes = 10000;
-	opts.max_depth = 100;
 	kr_ctx ctx;
-	kr_ctx_init(&ctx, &opts);
+	fuzz_ctx_init(&ctx);
 	size_t dlen, plen;
 	const uint8_t *patch;
 	fuzz_split(data, size, &dlen, &patch, &plen);

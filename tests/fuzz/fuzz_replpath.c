@@ -60,11 +60,8 @@ static void run(kr_ctx *ctx, const char *src, const char *dst, kr_node *doc)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
-	opts.max_alias_nodes = 10000;
-	opts.max_depth = 100;
 	kr_ctx ctx;
-	kr_ctx_init(&ctx, &opts);
+	fuzz_ctx_init(&ctx);
 	char *src = fuzz_line(&ctx.arena, &data, &size);
 	char *dst = fuzz_line(&ctx.arena, &data, &size);
 	kr_doclist docs = { 0 };

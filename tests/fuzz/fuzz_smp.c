@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "fuzz_util.h"
 #include "emit.h"
 #include "parse.h"
 #include "smp.h"
@@ -24,11 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
-	opts.max_alias_nodes = 10000;
-	opts.max_depth = 100;
 	kr_ctx ctx;
-	kr_ctx_init(&ctx, &opts);
+	fuzz_ctx_init(&ctx);
 	kr_doclist docs = { 0 };
 	if (kr_yaml_parse_resources(&ctx, "fuzz.yaml", (const char *)data, size, &docs) == 0 &&
 	    docs.len >= 2 && docs.docs[0]->type == KR_MAP && docs.docs[1]->type == KR_MAP) {

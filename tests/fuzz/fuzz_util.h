@@ -11,6 +11,17 @@
 #include <string.h>
 
 #include "arena.h"
+#include "ctx.h"
+
+/* A build context with limits small enough that one input cannot run for
+ * long (aliases, nesting); free with kr_ctx_free. */
+static inline void fuzz_ctx_init(kr_ctx *ctx)
+{
+	kr_build_options opts = KR_BUILD_OPTIONS_INIT;
+	opts.max_alias_nodes = 10000;
+	opts.max_depth = 100;
+	kr_ctx_init(ctx, &opts);
+}
 
 /* Take the next line of *data (without its '\n') as a NUL-terminated copy
  * in the arena; data and size move past it.  NULL when out of memory. */
