@@ -15,15 +15,10 @@
 # usage: sh tests/alloc_torture.sh KRENDER SOURCE_DIR [CASE...]
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
 shift 2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 runs=0
 budget=${KR_TORTURE_RUNS:-12}
 
-cd "$src" || exit 1
-src=$(pwd)
 
 # representative cases: strategic merge, components, vars, replacements,
 # builtin plugin configs, generators, images, buildMetadata, the README's

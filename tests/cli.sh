@@ -7,11 +7,7 @@
 # usage: sh tests/cli.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 
-cd "$src" || exit 1
 case_dir=testdata/sort_legacy_namespaces
 
 # version

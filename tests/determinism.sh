@@ -15,12 +15,7 @@
 # usage: sh tests/determinism.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 
-cd "$src" || exit 1
-src=$(pwd)
 
 # the environments: "LC_ALL-or-LANG setting;TZ"
 envs="LC_ALL=C.UTF-8;Asia/Kolkata LANG=C;America/St_Johns"

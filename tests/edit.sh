@@ -15,9 +15,6 @@
 # usage: sh tests/edit.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 mkdir "$tmp/bin"
 ln -s "$bin" "$tmp/bin/kustomize"
 ln -s "$bin" "$tmp/bin/krender"

@@ -10,9 +10,6 @@
 # usage: sh tests/execplugin.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$(cd "$2" && pwd)
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 
 fx=$src/fixtures/execplugin
 exp=$fx/expected

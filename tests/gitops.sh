@@ -9,12 +9,7 @@
 # usage: sh tests/gitops.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 
-cd "$src" || exit 1
-src=$(pwd)
 fx=$src/fixtures/gitops
 unset KRENDER_BUILD_OPTIONS ARGOCD_ENV_KRENDER_BUILD_OPTIONS
 

@@ -16,11 +16,6 @@
 # usage: sh tests/helm.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-cd "$src" || exit 1
-src=$(pwd)
 fx=$src/fixtures/helm
 helm=$fx/helm
 tmp=$(cd "$tmp" && pwd -P)

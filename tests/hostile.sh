@@ -10,12 +10,7 @@
 # usage: sh tests/hostile.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 
-cd "$src" || exit 1
-src=$(pwd)
 fx=$src/fixtures/hostile
 
 # Limits: 2 GB of address space and 10 s, unless the binary is built with

@@ -3,13 +3,19 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #
-# gives a temporary directory $tmp (removed at exit), the counters
+# with the script's arguments KRENDER SOURCE_DIR: sets $bin (the krender
+# binary) and $src (the source tree) as absolute paths and changes into
+# $src; gives a temporary directory $tmp (removed at exit), the counters
 # $passes, $fails and $count (checks run), pass NAME / fail NAME, and
 # failed_cleanly NAME WORD... for error paths: the last command (its exit
 # status in $rc, stdout in $tmp/out, stderr in $tmp/err) exited 1, wrote
 # nothing to stdout, and its stderr holds every WORD (failed_with NAME RC
 # WORD... for another status).
 
+bin=$1
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+src=$(cd "$2" && pwd) || exit 1
+cd "$src" || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fails=0

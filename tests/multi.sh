@@ -7,10 +7,6 @@
 # usage: sh tests/multi.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-cd "$src" || exit 1
 
 # --all on the GitOps fixture: base and the component are not outputs.
 tree=fixtures/gitops/tree

@@ -12,11 +12,6 @@
 # usage: sh tests/remote.sh KRENDER SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-bin=$1
-src=$2
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-cd "$src" || exit 1
-src=$(pwd)
 fx=$src/fixtures/remote
 unset KRENDER_BUILD_OPTIONS ARGOCD_ENV_KRENDER_BUILD_OPTIONS
 export KRENDER_CACHE_DIR="$tmp/cache"
