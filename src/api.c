@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "build.h"
-#include "prefetch.h"
 #include "resource.h"
 #include "emit.h"
 #include "krender.h"

@@ -107,9 +107,7 @@ static int load_prefetched(kr_ctx *ctx, const kr_prefetched *pre, kr_resmap *m)
 	ctx->nprefetched++;
 	if (pre->via_link)
 		ctx->nsymlinks++;       /* as kr_realpath_ctx counts it */
-	/* as kr_read_file does: the input, then its bytes to the base cache */
-	if ((rc = kr_ctx_note_input(ctx, pre->real)) < 0 ||
-	    (ctx->basecache && (rc = kr_basecache_saw_read(ctx, pre->data, pre->len)) < 0) ||
+	if ((rc = kr_note_read(ctx, pre->real, pre->data, pre->len)) < 0 ||
 	    (rc = check_file_size(ctx, pre->display, pre->len)) < 0)
 		return rc;
 	return append_docs(ctx, pre->display, &pre->docs, m);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts)
 {
@@ -29,6 +30,16 @@ void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts)
 		ctx->opts.max_documents = KR_DEFAULT_MAX_DOCUMENTS;
 	if (!ctx->opts.max_resources)
 		ctx->opts.max_resources = KR_DEFAULT_MAX_RESOURCES;
+}
+
+unsigned kr_build_threads(const kr_ctx *ctx)
+{
+	unsigned n = ctx->opts.threads;
+	if (n == 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		n = online > 0 ? (unsigned)online : 1;
+	}
+	return n > KR_MAX_THREADS ? KR_MAX_THREADS : n;
 }
 
 void kr_ctx_free(kr_ctx *ctx)

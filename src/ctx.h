@@ -113,6 +113,11 @@ int kr_nomem(kr_ctx *ctx);
  * KR_ENOMEM recorded in ctx. */
 int kr_ctx_note_input(kr_ctx *ctx, const char *path);
 
+/* The threads a build may use (opts.threads, 0: the processors online,
+ * at most KR_MAX_THREADS): prefetch.c, api.c's emit_all. */
+#define KR_MAX_THREADS 8
+unsigned kr_build_threads(const kr_ctx *ctx);
+
 /* Emit a warning line through the options' warn callback. */
 void kr_warn(kr_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -379,10 +379,15 @@ int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;
+	return kr_note_read(ctx, path, buf, got);
+}
+
+int kr_note_read(kr_ctx *ctx, const char *path, const char *data, size_t len)
+{
 	int rc = note_input(ctx, path);
 	/* the base cache keeps what the bytes were (basecache.h) */
 	if (rc == 0 && ctx->basecache)
-		rc = kr_basecache_saw_read(ctx, buf, got);
+		rc = kr_basecache_saw_read(ctx, data, len);
 	return rc;
 }
 

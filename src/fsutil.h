@@ -55,4 +55,9 @@ int kr_path_type(const char *path);
 int kr_read_file(kr_ctx *ctx, const char *path, const char *display,
                  char **data, size_t *len);
 
+/* What kr_read_file records of a file it read (its path as an input of
+ * the build, its bytes for the base cache), for a file read elsewhere (a
+ * prefetch worker, prefetch.h). */
+int kr_note_read(kr_ctx *ctx, const char *path, const char *data, size_t len);
+
 #endif

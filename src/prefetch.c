@@ -13,7 +13,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fsutil.h"
 #include "resfactory.h"
@@ -54,16 +53,6 @@ struct kr_prefetch_pool {
 	 * its own context while the entry it needs is still being parsed */
 	worker workers[KR_MAX_THREADS + 1];
 };
-
-unsigned kr_build_threads(const kr_ctx *ctx)
-{
-	unsigned n = ctx->opts.threads;
-	if (n == 0) {
-		long online = sysconf(_SC_NPROCESSORS_ONLN);
-		n = online > 0 ? (unsigned)online : 1;
-	}
-	return n > KR_MAX_THREADS ? KR_MAX_THREADS : n;
-}
 
 /* Resolve, read and parse one file in the worker's context; 0 when it is
  * no plain file the restrictor allows, or failed (the build's thread then

@@ -63,9 +63,4 @@ const kr_prefetched *kr_prefetch_take(kr_prefetch *pf, size_t i);
  * Safe on an empty *pf and after an error. */
 void kr_prefetch_finish(kr_ctx *ctx, kr_prefetch *pf);
 
-/* The threads a build may use (opts.threads, 0: the processors online,
- * at most KR_MAX_THREADS). */
-#define KR_MAX_THREADS 8
-unsigned kr_build_threads(const kr_ctx *ctx);
-
 #endif
