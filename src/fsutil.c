@@ -121,12 +121,7 @@ static const char *real_dir(kr_ctx *ctx, const char *dir, size_t len);
  * symbolic link (one lstat), else realpath(3).  NULL with errno set. */
 static char *resolve_dir(kr_ctx *ctx, const char *d, size_t len)
 {
-	const char *slash = NULL;
-	for (size_t i = len; i-- > 0;)
-		if (d[i] == '/') {
-			slash = d + i;
-			break;
-		}
+	const char *slash = strrchr(d, '/');
 	const char *base = slash ? slash + 1 : NULL;
 	size_t blen = base ? len - (size_t)(base - d) : 0;
 	struct stat st;
