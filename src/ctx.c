@@ -5,6 +5,7 @@
 
 #include "basecache.h"
 #include "remote.h"
+#include "selector.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,9 @@ unsigned kr_build_threads(const kr_ctx *ctx)
 void kr_ctx_free(kr_ctx *ctx)
 {
 	kr_remote_cleanup(ctx);
+	kr_go_match_data_free(ctx);
+	free(ctx->parse_pairs);
+	free(ctx->parse_items);
 	for (unsigned i = 0; i < ctx->nspare_arenas; i++)
 		kr_arena_free(&ctx->spare_arenas[i]);
 	kr_arena_free(&ctx->arena);

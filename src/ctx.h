@@ -89,6 +89,13 @@ typedef struct kr_ctx {
 	/* The bases being recorded for the base cache, innermost first
 	 * (basecache.c), or NULL. */
 	struct kr_bcstate *basecache;
+	/* The PCRE2 match data of every pattern match of the build
+	 * (kr_go_match_data): its heap frames are made once, not per match. */
+	void *match_data;
+	/* The YAML parser's two child stacks (parse.c), kept from one file to
+	 * the next instead of allocated for each. */
+	void *parse_pairs, *parse_items;
+	size_t parse_pairs_cap, parse_items_cap;
 	int err_code;      /* 0 when no error */
 	kr_buf err;        /* the message */
 } kr_ctx;

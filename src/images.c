@@ -51,6 +51,7 @@
 #include "fieldspec.h"
 #include "images.h"
 #include "kdecode.h"
+#include "selector.h"
 #include "transformers.h"
 
 static int digit_val(char c)
@@ -467,9 +468,8 @@ int kr_image_pattern_match(kr_ctx *ctx, const char *name, const char *value,
 	if (!re)
 		return kr_fail(ctx, KR_EINVALID, "invalid image name pattern '%s': %s",
 		               name, why);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	pcre2_match_data *md = kr_go_match_data(ctx);
 	int rc = md ? run_match(ctx, re, md, name, value, len) : kr_nomem(ctx);
-	pcre2_match_data_free(md);
 	pcre2_code_free(re);
 	return rc;
 }
@@ -792,7 +792,7 @@ int kr_images_transform(kr_ctx *ctx, kr_layer *l)
 	if (legacy.len == 0 && specs.len == 0)
 		return 0; /* kustomize compares nothing: no pattern is compiled */
 
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	pcre2_match_data *md = kr_go_match_data(ctx);
 	if (!md)
 		return kr_nomem(ctx);
 	rc = 0;
@@ -816,6 +816,5 @@ int kr_images_transform(kr_ctx *ctx, kr_layer *l)
 	}
 	for (size_t i = 0; i < compiled; i++)
 		pcre2_code_free(entries[i].re);
-	pcre2_match_data_free(md);
 	return rc;
 }

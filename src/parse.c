@@ -11,6 +11,7 @@
 #define _GNU_SOURCE 1
 #include "parse.h"
 #include "cache.h"
+#include "yscratch.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -20,6 +21,9 @@
 #include <yaml.h>
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
+
+/* libyaml's working memory on this thread (yscratch.h) */
+_Thread_local kr_yscratch kr_ys;
 
 typedef struct anchor {
 	const char *name;
@@ -58,7 +62,8 @@ typedef struct parser {
 	size_t line_offset;    /* lines of the file before this piece */
 	/* Children of the open collections, on two malloc'd stacks; a
 	 * collection gets an exact-size array in the arena when it ends, so
-	 * the tree wastes no space on growing arrays. */
+	 * the tree wastes no space on growing arrays.  The stacks are the
+	 * context's (ctx->parse_pairs/items), lent for one parse. */
 	kr_pair *ps;
 	size_t pslen, pscap;
 	kr_node **ns;
@@ -550,12 +555,12 @@ static int folded_roundtrip(parser *p, kr_node *n)
 	yaml_parser_t yp;
 	yaml_event_t ev;
 	int rc = 0, scalars = 0, done = 0;
-	if (!yaml_parser_initialize(&yp)) {
+	if (!kr_yp_initialize(&yp)) {
 		kr_buf_free(&b);
 		return kr_nomem(p->ctx);
 	}
 	yaml_parser_set_input_string(&yp, (const unsigned char *)b.data, b.len);
-	while (!done && yaml_parser_parse(&yp, &ev)) {
+	while (!done && kr_yp_parse(&yp, &ev)) {
 		if (ev.type == YAML_SCALAR_EVENT && ++scalars == 2) {
 			char *copy = kr_arena_strndup(&p->ctx->arena,
 			                              (const char *)ev.data.scalar.value,
@@ -570,10 +575,10 @@ static int folded_roundtrip(parser *p, kr_node *n)
 		}
 		if (ev.type == YAML_STREAM_END_EVENT)
 			done = 1;
-		yaml_event_delete(&ev);
+		kr_yp_event_delete(&ev);
 	}
 	/* If libyaml cannot read it back, keep the value as it was. */
-	yaml_parser_delete(&yp);
+	kr_yp_delete(&yp);
 	kr_buf_free(&b);
 	return rc;
 }
@@ -618,6 +623,25 @@ static int has_backslash_slash(const char *data, size_t len)
 	return 0;
 }
 
+/* The stacks go back to the context for the next parse (a nested parse,
+ * had there been one, would have made its own). */
+static void give_back_stacks(parser *p)
+{
+	kr_ctx *ctx = p->ctx;
+	if (!ctx->parse_pairs) {
+		ctx->parse_pairs = p->ps;
+		ctx->parse_pairs_cap = p->pscap;
+	} else {
+		free(p->ps);
+	}
+	if (!ctx->parse_items) {
+		ctx->parse_items = p->ns;
+		ctx->parse_items_cap = p->nscap;
+	} else {
+		free(p->ns);
+	}
+}
+
 static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
                        size_t len, unsigned flags, size_t line_offset,
                        kr_doclist *out)
@@ -635,13 +659,18 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 	p.file = file;
 	p.flags = flags;
 	p.line_offset = line_offset;
-	if (!yaml_parser_initialize(&yp))
+	if (!kr_yp_initialize(&yp))
 		return kr_nomem(ctx);
+	p.ps = ctx->parse_pairs;
+	p.pscap = ctx->parse_pairs_cap;
+	p.ns = ctx->parse_items;
+	p.nscap = ctx->parse_items_cap;
+	ctx->parse_pairs = ctx->parse_items = NULL;
 	yaml_parser_set_input_string(&yp, (const unsigned char *)data, len);
 	int may_have_slash_escape = has_backslash_slash(data, len);
 
 	while (!done) {
-		if (!yaml_parser_parse(&yp, &ev)) {
+		if (!kr_yp_parse(&yp, &ev)) {
 			const char *prob = yp.problem ? yp.problem : "invalid YAML";
 			char msg[512];
 			if (yp.context)
@@ -829,7 +858,7 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 		default:
 			break;
 		}
-		yaml_event_delete(&ev);
+		kr_yp_event_delete(&ev);
 		if (rc < 0)
 			break;
 	}
@@ -837,9 +866,8 @@ static int parse_piece(kr_ctx *ctx, const char *file, const char *data,
 		frame_release(&p.stack[--p.depth]);
 	if (p.stack != p.inline_stack)
 		free(p.stack);
-	free(p.ps);
-	free(p.ns);
-	yaml_parser_delete(&yp);
+	give_back_stacks(&p);
+	kr_yp_delete(&yp);
 	return rc;
 }
 

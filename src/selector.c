@@ -268,15 +268,27 @@ void kr_go_regex_free(void *re)
 	pcre2_code_free(re);
 }
 
+void *kr_go_match_data(kr_ctx *ctx)
+{
+	if (!ctx->match_data)
+		ctx->match_data = pcre2_match_data_create(1, NULL);
+	return ctx->match_data;
+}
+
+void kr_go_match_data_free(kr_ctx *ctx)
+{
+	pcre2_match_data_free(ctx->match_data);
+	ctx->match_data = NULL;
+}
+
 int kr_go_regex_match(kr_ctx *ctx, void *re, const char *v, size_t len)
 {
 	if (!re)
 		return 1;
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	pcre2_match_data *md = kr_go_match_data(ctx);
 	if (!md)
 		return kr_nomem(ctx);
 	int rc = pcre2_match(re, (PCRE2_SPTR)v, len, 0, 0, md, NULL);
-	pcre2_match_data_free(md);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)

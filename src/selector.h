@@ -46,6 +46,10 @@ void kr_go_regex_free(void *re);
 /* Does `re` match somewhere in v[0..len)?  1/0, <0 on a matching error
  * (NULL re: 1). */
 int kr_go_regex_match(kr_ctx *ctx, void *re, const char *v, size_t len);
+/* The build's PCRE2 match data (pcre2_match_data *, one capture pair),
+ * made on first use, or NULL when out of memory; freed by kr_ctx_free. */
+void *kr_go_match_data(kr_ctx *ctx);
+void kr_go_match_data_free(kr_ctx *ctx);
 
 /* 1 when `r` is selected, 0 when not, <0 on error. */
 int kr_selector_matches(kr_ctx *ctx, const kr_selector *s, const kr_resource *r);
