@@ -102,6 +102,7 @@ static void *ys_alloc(size_t n)
 	b->prev = kr_ys.last;
 	kr_ys.last = b;
 	kr_ys.top += sizeof(kr_yblock) + rounded(n);
+	kr_ys.blocks++;
 	return b + 1;
 }
 
