@@ -442,6 +442,50 @@ static pcre2_code *compile_image_pattern(const char *name, const char **why,
 	return re;
 }
 
+/* Is `name` a plain image name: only ASCII, and no metacharacter but '.'?
+ * Most names are (registry hosts have dots), and their pattern
+ * ^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$ is matched by
+ * image_plain_match without PCRE2, which small builds then never touch. */
+static int image_plain_name(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p >= 0x80 || strchr("\\+*?()|[]{}^$", *p))
+			return 0;
+	return 1;
+}
+
+static int tag_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '{' || c == '}' || c == '-';
+}
+
+/* The pattern of a plain name against `value`: 1/0, or -1 when the value
+ * has a non-ASCII byte (a '.' then matches a whole UTF-8 character, or
+ * PCRE2's rules for invalid UTF-8 apply: PCRE2 decides).  Every step is
+ * forced: '.' is one ASCII character other than a newline, the tag's and
+ * digest's character set holds neither ':' nor '@'. */
+static int image_plain_match(const char *name, const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] >= 0x80)
+			return -1;
+	size_t nl = strlen(name);
+	if (len < nl)
+		return 0;
+	for (size_t i = 0; i < nl; i++)
+		if (name[i] == '.' ? v[i] == '\n' : name[i] != v[i])
+			return 0;
+	size_t p = nl;
+	if (p < len && v[p] == ':')
+		for (p++; p < len && tag_char(v[p]); p++)
+			;
+	if (len - p >= 8 && !memcmp(v + p, "@sha256:", 8))
+		for (p += 8; p < len && tag_char(v[p]); p++)
+			;
+	return p == len;
+}
+
 /* 1 when `value` matches, 0 when not, <0 on a matching error. */
 static int run_match(kr_ctx *ctx, pcre2_code *re, pcre2_match_data *md,
                      const char *name, const char *value, size_t len)
@@ -457,11 +501,14 @@ static int run_match(kr_ctx *ctx, pcre2_code *re, pcre2_match_data *md,
 	               (int)len, value, name, msg);
 }
 
-/* For tests: does image `value` match images entry name `name`?  1/0, or
- * <0 with the error set when the pattern is invalid. */
-int kr_image_pattern_match(kr_ctx *ctx, const char *name, const char *value,
-                           size_t len)
+static int pattern_match(kr_ctx *ctx, const char *name, const char *value,
+                         size_t len, int plain_ok)
 {
+	if (plain_ok && image_plain_name(name)) {
+		int m = image_plain_match(name, value, len);
+		if (m >= 0)
+			return m;
+	}
 	const char *why;
 	char msg[256];
 	pcre2_code *re = compile_image_pattern(name, &why, msg, sizeof msg);
@@ -472,6 +519,18 @@ int kr_image_pattern_match(kr_ctx *ctx, const char *name, const char *value,
 	int rc = md ? run_match(ctx, re, md, name, value, len) : kr_nomem(ctx);
 	pcre2_code_free(re);
 	return rc;
+}
+
+int kr_image_pattern_match(kr_ctx *ctx, const char *name, const char *value,
+                           size_t len)
+{
+	return pattern_match(ctx, name, value, len, 1);
+}
+
+int kr_image_pattern_match_pcre2(kr_ctx *ctx, const char *name, const char *value,
+                                 size_t len)
+{
+	return pattern_match(ctx, name, value, len, 0);
 }
 
 /* ---- image references --------------------------------------------------- */
@@ -570,8 +629,22 @@ char *kr_image_rebuild(kr_arena *a, const char *img, size_t len,
 typedef struct image_entry {
 	const char *name, *new_name, *new_tag, *digest, *tag_suffix;
 	const kr_node *node;     /* the entry, for error positions */
-	pcre2_code *re;
+	int plain;               /* image_plain_name(name) */
+	pcre2_code *re;          /* its pattern, compiled when first needed */
 } image_entry;
+
+static int compile_entry(kr_ctx *ctx, const kr_layer *l, image_entry *e)
+{
+	const char *why;
+	char msg[256];
+	e->re = compile_image_pattern(e->name, &why, msg, sizeof msg);
+	if (e->re)
+		return 0;
+	return kr_fail_at(ctx, KR_EINVALID, l->k->file, e->node->line, e->node->col,
+	                  "invalid Kustomization: image name '%s' is not a valid Go "
+	                  "regular expression (kustomize matches it as one): %s",
+	                  e->name, why);
+}
 
 typedef struct nodelist {
 	kr_node **items;
@@ -722,12 +795,20 @@ static int decode_entries(kr_ctx *ctx, const kr_kustomization *k, const char *fi
 	return 0;
 }
 
-static int apply_entry(kr_ctx *ctx, const image_entry *e, pcre2_match_data *md,
+static int apply_entry(kr_ctx *ctx, const kr_layer *layer, image_entry *e,
                        const nodelist *l)
 {
 	for (size_t i = 0; i < l->len; i++) {
 		kr_node *n = l->items[i];
-		int m = run_match(ctx, e->re, md, e->name, n->u.s.str, n->u.s.len);
+		int m = e->plain ? image_plain_match(e->name, n->u.s.str, n->u.s.len) : -1;
+		if (m < 0) {
+			pcre2_match_data *md = kr_go_match_data(ctx);
+			if (!md)
+				return kr_nomem(ctx);
+			if (!e->re && (m = compile_entry(ctx, layer, e)) < 0)
+				return m;
+			m = run_match(ctx, e->re, md, e->name, n->u.s.str, n->u.s.len);
+		}
 		if (m <= 0) {
 			if (m < 0)
 				return m;
@@ -792,29 +873,19 @@ int kr_images_transform(kr_ctx *ctx, kr_layer *l)
 	if (legacy.len == 0 && specs.len == 0)
 		return 0; /* kustomize compares nothing: no pattern is compiled */
 
-	pcre2_match_data *md = kr_go_match_data(ctx);
-	if (!md)
-		return kr_nomem(ctx);
 	rc = 0;
-	size_t compiled = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		image_entry *e = &entries[i];
-		const char *why;
-		char msg[256];
-		e->re = compile_image_pattern(e->name, &why, msg, sizeof msg);
-		if (!e->re) {
-			rc = kr_fail_at(ctx, KR_EINVALID, l->k->file, e->node->line,
-			                e->node->col, "invalid Kustomization: image name '%s' "
-			                "is not a valid Go regular expression (kustomize "
-			                "matches it as one): %s", e->name, why);
+		/* a plain name is a valid pattern; another is compiled (and
+		 * checked) now, in kustomize's order */
+		e->plain = image_plain_name(e->name);
+		if (!e->plain && (rc = compile_entry(ctx, l, e)) < 0)
 			break;
-		}
-		compiled = i + 1;
-		if ((rc = apply_entry(ctx, e, md, &legacy)) < 0 ||
-		    (rc = apply_entry(ctx, e, md, &specs)) < 0)
+		if ((rc = apply_entry(ctx, l, e, &legacy)) < 0 ||
+		    (rc = apply_entry(ctx, l, e, &specs)) < 0)
 			break;
 	}
-	for (size_t i = 0; i < compiled; i++)
+	for (size_t i = 0; i < n; i++)
 		pcre2_code_free(entries[i].re);
 	return rc;
 }

@@ -33,9 +33,12 @@ char *kr_image_rebuild(kr_arena *a, const char *img, size_t len,
  * error set when the pattern is invalid. */
 int kr_image_pattern_match(kr_ctx *ctx, const char *name, const char *value,
                            size_t len);
+/* For tests: the same, always with PCRE2 (never the plain-name path). */
+int kr_image_pattern_match_pcre2(kr_ctx *ctx, const char *name, const char *value,
+                                 size_t len);
 
 /* Scan Go regexp pattern p: the reason Go's regexp.Compile would reject
- * it where PCRE2 might not, or NULL; with `out` (room for 2n+1 bytes) also
+ * it where PCRE2 might not, or NULL; with `out` (room for 3n+1 bytes) also
  * the PCRE2 spelling (images.c). */
 const char *go_regex_scan(const char *p, size_t n, char *out, size_t *olen);
 

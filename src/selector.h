@@ -23,7 +23,7 @@ typedef struct kr_selreq {
 typedef struct kr_selector {
 	const char *group, *version, *kind, *name, *ns;
 	const char *label_sel, *ann_sel;
-	void *re[5];            /* pcre2_code*, NULL when the field is empty */
+	void *re[5];            /* kr_go_regex_compile's, NULL when the field is empty */
 	kr_selreq *labels, *anns;
 	size_t nlabels, nanns;
 } kr_selector;
@@ -43,6 +43,12 @@ void kr_selector_free(kr_selector *s);
 void *kr_go_regex_compile(const char *pat, int anchored, const char **why,
                           char *msg, size_t msglen);
 void kr_go_regex_free(void *re);
+/* Has `pat` no metacharacter (and only ASCII), so that it matches exactly
+ * its own bytes?  Such a pattern is matched without PCRE2. */
+int kr_go_regex_is_plain(const char *pat);
+/* For tests: kr_go_regex_compile that always uses PCRE2. */
+void *kr_go_regex_compile_pcre2(const char *pat, int anchored, const char **why,
+                                char *msg, size_t msglen);
 /* Does `re` match somewhere in v[0..len)?  1/0, <0 on a matching error
  * (NULL re: 1). */
 int kr_go_regex_match(kr_ctx *ctx, void *re, const char *v, size_t len);

@@ -136,6 +136,45 @@ static void test_images__match(void **state)
 	kr_ctx_free(&ctx);
 }
 
+/* Plain names (no metacharacter but '.') are matched without PCRE2:
+ * every name against every value gives PCRE2's answer. */
+static void test_images__plain_names_match_as_pcre2_does(void **state)
+{
+	(void)state;
+	kr_ctx ctx;
+	kr_ctx_init(&ctx, NULL);
+	static const char *const names[] = {
+		"nginx", "docker.io/nginx", "ghcr.io/example-org/app", "localhost:5000/app",
+		"my.app", "a.b", "caf.", ".", "..", "", ":", "@", "a@sha256", "nginx:1",
+		"x-y_z/w", "a b", "a\tb", "app.", ".app",
+	};
+	static const char *const values[] = {
+		"nginx", "nginx:1.2", "nginx:", "nginx@sha256:abc", "nginx:1@sha256:",
+		"nginx:1.2.3-alpine_x{y}", "nginx:a+b", "nginx@sha512:abc", "nginx\n",
+		"nginx:1\n", "nginx-exporter", "docker.io/nginx:1", "docker.io/nginx",
+		"dockerXio/nginx", "ghcr.io/example-org/app:v2", "ghcr.io/example-org/app2",
+		"localhost:5000/app:v1", "localhost:5000/app@sha256:0f", "myXapp", "my\napp",
+		"a\nb", "a.b", "caf\xc3\xa9", "caf\xc3\xa9:1", "cafe", "a", "", ":",
+		"::", ":1", "@sha256:", "@", "a@sha256", "a@sha256:1", "nginx:1:2",
+		"nginx@sha256:a@sha256:b", "app.:1", "a b:1", "\xff", "a\xff" "b",
+		"a.b\x00", "nginx:1 ", "x-y_z/w:{{.Tag}}",
+	};
+	size_t plain = 0;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		for (size_t j = 0; j < sizeof values / sizeof *values; j++) {
+			const char *v = values[j];
+			size_t len = strlen(v) + (strcmp(v, "a.b\x00") ? 0 : 1);
+			int fast = kr_image_pattern_match(&ctx, names[i], v, len);
+			int slow = kr_image_pattern_match_pcre2(&ctx, names[i], v, len);
+			if (fast != slow)
+				fail_msg("name '%s', value '%s': %d, PCRE2 says %d", names[i], v,
+				         fast, slow);
+			plain += fast == 1;
+		}
+	assert_true(plain > 20); /* the table has matches, not only misses */
+	kr_ctx_free(&ctx);
+}
+
 static void test_images__go_regex(void **state)
 {
 	(void)state;
@@ -399,6 +438,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_images__split),
 		cmocka_unit_test(test_images__match),
+		cmocka_unit_test(test_images__plain_names_match_as_pcre2_does),
 		cmocka_unit_test(test_images__go_regex),
 		cmocka_unit_test(test_images__rebuild),
 		cmocka_unit_test(test_images__transform),

@@ -121,6 +121,49 @@ static void test_repeated_assertions(void **state)
 	kr_go_regex_free(re);
 }
 
+/* A pattern without metacharacters is compared as bytes: the same answers
+ * as PCRE2, anchored (targets) and not (replacement values). */
+static void test_plain_patterns_match_as_pcre2_does(void **state)
+{
+	(void)state;
+	kr_ctx ctx;
+	kr_ctx_init(&ctx, NULL);
+	static const char *const pats[] = {
+		"Deployment", "web", "", "my-app_1", "a b", "apps/v1", "x=y,z", "#!@%&",
+		"web.", "we*b", "caf\xc3\xa9",
+	};
+	static const char *const values[] = {
+		"Deployment", "deployment", "Deployment2", "aDeployment", "web", "webserver",
+		"my-web", "", "a b", "apps/v1", "apps", "x=y,z", "#!@%&", "web\n", "\nweb",
+		"wexb", "w\xff" "eb", "web\xff", "caf\xc3\xa9",
+	};
+	size_t nplain = 0;
+	for (size_t i = 0; i < sizeof pats / sizeof *pats; i++) {
+		nplain += kr_go_regex_is_plain(pats[i]);
+		for (int anchored = 0; anchored < 2; anchored++) {
+			const char *why = NULL;
+			char msg[256];
+			void *fast = kr_go_regex_compile(pats[i], anchored, &why, msg, sizeof msg);
+			void *slow = kr_go_regex_compile_pcre2(pats[i], anchored, &why, msg,
+			                                       sizeof msg);
+			assert_non_null(fast);
+			assert_non_null(slow);
+			for (size_t j = 0; j < sizeof values / sizeof *values; j++) {
+				size_t len = strlen(values[j]);
+				int a = kr_go_regex_match(&ctx, fast, values[j], len);
+				int b = kr_go_regex_match(&ctx, slow, values[j], len);
+				if (a != b)
+					fail_msg("pattern '%s' (anchored %d), value '%s': %d, "
+					         "PCRE2 says %d", pats[i], anchored, values[j], a, b);
+			}
+			kr_go_regex_free(fast);
+			kr_go_regex_free(slow);
+		}
+	}
+	assert_int_equal(nplain, 8); /* the last three take PCRE2 */
+	kr_ctx_free(&ctx);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -142,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_previous_name),
 		cmocka_unit_test(test_label_selectors),
 		cmocka_unit_test(test_repeated_assertions),
+		cmocka_unit_test(test_plain_patterns_match_as_pcre2_does),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,9 @@
  *
  * The input is five lines (the entry's name, newName, newTag, digest,
  * tagSuffix) and then the image value (the rest, NUL bytes included).
- * The split must give ranges inside the value, in order.  Errors are fine;
- * crashes, leaks, hangs and sanitizer reports are not.
+ * The split must give ranges inside the value, in order, and the match must
+ * be PCRE2's whether or not the name takes the plain-name path.  Errors
+ * are fine; crashes, leaks, hangs and sanitizer reports are not.
  *
  * Build: cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DKR_FUZZ=ON
  *        cmake --build build-fuzz --target fuzz_images
@@ -39,11 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (part[i] > part[i + 1] || part[i + 1] > size)
 				abort();
 		size_t plen = strlen(f[0]);
-		char *scan = kr_arena_alloc(&ctx.arena, 2 * plen + 1);
+		char *scan = kr_arena_alloc(&ctx.arena, 3 * plen + 1);
 		size_t olen = 0;
 		if (scan)
 			(void)go_regex_scan(f[0], plen, scan, &olen);
-		if (kr_image_pattern_match(&ctx, f[0], value, size) == 1)
+		int m = kr_image_pattern_match(&ctx, f[0], value, size);
+		if (m >= 0 && m != kr_image_pattern_match_pcre2(&ctx, f[0], value, size))
+			abort();
+		if (m == 1)
 			(void)kr_image_rebuild(&ctx.arena, value, size, f[1], f[2], f[3], f[4]);
 	}
 	kr_ctx_free(&ctx);

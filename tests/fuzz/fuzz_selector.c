@@ -7,7 +7,9 @@
  * The input is seven lines (group, version, kind, name, namespace,
  * labelSelector, annotationSelector; an empty line is an unset field) then
  * a resource document, which the compiled selector is matched against.
- * Errors are fine; crashes, leaks, hangs and sanitizer reports are not.
+ * A field without metacharacters, matched as bytes, must give PCRE2's
+ * answer for the name.  Errors are fine; crashes, leaks, hangs and
+ * sanitizer reports are not.
  *
  * Build: cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DKR_FUZZ=ON
  *        cmake --build build-fuzz --target fuzz_selector
@@ -15,6 +17,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
@@ -49,6 +52,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kr_resource *r = kr_resource_new(&ctx.arena, docs.docs[0]);
 			if (r)
 				(void)kr_selector_matches(&ctx, &s, r);
+			if (r && r->cur.name && f[3] && kr_go_regex_is_plain(f[3])) {
+				const char *why;
+				char msg[256];
+				void *re = kr_go_regex_compile_pcre2(f[3], 1, &why, msg, sizeof msg);
+				if (re) {
+					int a = kr_go_regex_match(&ctx, s.re[3], r->cur.name,
+					                          strlen(r->cur.name));
+					int b = kr_go_regex_match(&ctx, re, r->cur.name,
+					                          strlen(r->cur.name));
+					if (s.re[3] && a >= 0 && b >= 0 && a != b)
+						abort();
+					kr_go_regex_free(re);
+				}
+			}
 		}
 		kr_selector_free(&s);
 	}
