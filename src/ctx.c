@@ -43,12 +43,19 @@ unsigned kr_build_threads(const kr_ctx *ctx)
 	return n > KR_MAX_THREADS ? KR_MAX_THREADS : n;
 }
 
-void kr_ctx_free(kr_ctx *ctx)
+void kr_ctx_free_scratch(kr_ctx *ctx)
 {
-	kr_remote_cleanup(ctx);
 	kr_go_match_data_free(ctx);
 	free(ctx->parse_pairs);
 	free(ctx->parse_items);
+	ctx->parse_pairs = ctx->parse_items = NULL;
+	ctx->parse_pairs_cap = ctx->parse_items_cap = 0;
+}
+
+void kr_ctx_free(kr_ctx *ctx)
+{
+	kr_remote_cleanup(ctx);
+	kr_ctx_free_scratch(ctx);
 	for (unsigned i = 0; i < ctx->nspare_arenas; i++)
 		kr_arena_free(&ctx->spare_arenas[i]);
 	kr_arena_free(&ctx->arena);

@@ -102,6 +102,10 @@ typedef struct kr_ctx {
 
 void kr_ctx_init(kr_ctx *ctx, const kr_build_options *opts);
 void kr_ctx_free(kr_ctx *ctx);
+/* Free what a context keeps between files and matches (the PCRE2 match
+ * data, the parser's stacks); kr_ctx_free does it too.  For contexts whose
+ * arena outlives them (prefetch workers'). */
+void kr_ctx_free_scratch(kr_ctx *ctx);
 
 /* Record an error (replacing any earlier one); returns `code`. */
 int kr_fail(kr_ctx *ctx, int code, const char *fmt, ...)

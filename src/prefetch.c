@@ -247,6 +247,7 @@ void kr_prefetch_finish(kr_ctx *ctx, kr_prefetch *pf)
 			ctx->spare_arenas[ctx->nspare_arenas++] = wk->ctx.arena;
 		else
 			kr_arena_adopt(&ctx->arena, &wk->ctx.arena);
+		kr_ctx_free_scratch(&wk->ctx);
 		kr_buf_free(&wk->ctx.err);
 	}
 	pthread_cond_destroy(&p->cv);

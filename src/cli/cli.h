@@ -64,6 +64,19 @@ int cli_read_all(FILE *f, char **data, size_t *len);
 int cmd_post_render(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+/* A whole command line, as main runs it (flags and globals as for a new
+ * process, stdout checked at the end); the build server runs requests
+ * with it. */
+int cli_run(int argc, char **argv);
+/* The client of `krender serve` (serve.c): when KRENDER_SERVER names a
+ * server of this same binary and the command is `build`, the server runs
+ * it on this process's streams and directory: 1 with *status set.  0:
+ * build locally. */
+int cli_forward(int argc, char **argv, int *status);
+/* The build server's cache, shared by the builds it runs, or NULL. */
+extern kr_cache *cli_server_cache;
 
 /* `build` of several overlays (multi.c): whether the arguments ask for it
  * (several paths, --all or -j), and the command itself. */
@@ -74,5 +87,6 @@ void usage_build_multi(FILE *f);
 void usage_post_render(FILE *f);
 void usage_check(FILE *f);
 void usage_diff(FILE *f);
+void usage_serve(FILE *f);
 
 #endif

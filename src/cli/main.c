@@ -140,6 +140,8 @@ static void usage_main(FILE *f)
 	        "               [PATH...] | [--root DIR] --affected FILE...\n"
 	        "  diff         Per-resource unified diff of two kustomization builds\n"
 	        "               [-U|--unified N] [--load-restrictor MODE] A B\n"
+	        "  serve        Serve builds on a Unix socket, caches kept between them\n"
+	        "               [--idle-timeout S] [-v] SOCKET (clients: KRENDER_SERVER=SOCKET)\n"
 	        "  edit         Edit the kustomization file in the current directory\n"
 	        "               set image|replicas|nameprefix|namesuffix|namespace, add label|annotation|resource|component|patch\n"
 	        "  help         Help about any command\n"
@@ -532,6 +534,8 @@ static int cmd_build(int argc, char **argv)
 	kr_build *b = NULL;
 	if (kr_build_new(&b, &opts) < 0)
 		return fail("%s", "out of memory");
+	if (cli_server_cache)
+		kr_build_set_cache(b, cli_server_cache);
 	if (kr_build_run(b, dir) < 0) {
 		int rc = fail("%s", kr_build_error(b));
 		kr_build_free(b);
@@ -582,6 +586,19 @@ int main(int argc, char **argv)
 	/* a closed stdout or broken pipe is reported, not a silent death */
 	cli_guard_std_fds();
 	signal(SIGPIPE, SIG_IGN);
+	int status;
+	if (cli_forward(argc, argv, &status)) /* KRENDER_SERVER (serve.c) */
+		return status;
+	return cli_run(argc, argv);
+}
+
+int cli_run(int argc, char **argv)
+{
+	/* as for a new process (the build server runs one command after
+	 * another) */
+	as_kustomize = 0;
+	quiet = 0;
+	prog = "krender";
 	return cli_finish_stdout(run(argc, argv));
 }
 
@@ -608,6 +625,8 @@ static int run(int argc, char **argv)
 		return cmd_post_render(argc - 2, argv + 2);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(argc - 2, argv + 2);
 	if (!strcmp(cmd, "diff"))
 		return cmd_diff(argc - 2, argv + 2);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
@@ -618,6 +637,8 @@ static int run(int argc, char **argv)
 			usage_post_render(stdout);
 		else if (!strcmp(topic, "check"))
 			usage_check(stdout);
+		else if (!strcmp(topic, "serve"))
+			usage_serve(stdout);
 		else if (!strcmp(topic, "diff"))
 			usage_diff(stdout);
 		else
