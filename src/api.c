@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "cache.h"
 #include "resource.h"
 #include "emit.h"
 #include "krender.h"
@@ -201,6 +202,8 @@ int kr_build_run(kr_build *b, const char *dir)
 	if (b->ran)
 		return kr_fail(&b->ctx, KR_EUSAGE, "a build handle runs only once");
 	b->ran = 1;
+	if (b->ctx.cache && !b->ctx.arena.head)
+		kr_arena_seed(&b->ctx.arena, kr_cache_take_chunk(b->ctx.cache));
 	int rc = kr_build_resources(b, dir);
 	if (rc == 0)
 		rc = emit_all(b);
@@ -406,6 +409,8 @@ void kr_build_free(kr_build *b)
 	if (!b)
 		return;
 	kr_buf_free(&b->out);
+	if (b->ctx.cache)
+		kr_cache_put_chunk(b->ctx.cache, kr_arena_free_keep(&b->ctx.arena));
 	kr_ctx_free(&b->ctx);
 	free(b);
 }

@@ -54,6 +54,46 @@ void kr_arena_free(kr_arena *a)
 	a->total = 0;
 }
 
+/* The data bytes of a first chunk (chunk_new's mapping of one huge page). */
+#define KR_FIRST_CHUNK_DATA (KR_ARENA_CHUNK - sizeof(kr_arena_chunk))
+
+void *kr_arena_free_keep(kr_arena *a)
+{
+	kr_arena_chunk *keep = NULL, **pp = &a->head;
+	for (kr_arena_chunk *c = a->head; c; pp = &c->next, c = c->next)
+		if (c->map_len == KR_ARENA_CHUNK && c->size == KR_FIRST_CHUNK_DATA) {
+			keep = c;
+			*pp = c->next; /* out of the list the arena frees */
+			break;
+		}
+	kr_arena_free(a);
+	if (keep)
+		keep->next = NULL;
+	return keep;
+}
+
+void kr_arena_seed(kr_arena *a, void *chunk)
+{
+	kr_arena_chunk *c = chunk;
+	if (!c)
+		return;
+	if (a->head) { /* not empty: the chunk is not needed */
+		kr_arena_chunk_release(c);
+		return;
+	}
+	c->next = NULL;
+	a->head = c;
+	a->used = 0;
+	a->total += c->size;
+}
+
+void kr_arena_chunk_release(void *chunk)
+{
+	kr_arena_chunk *c = chunk;
+	if (c)
+		munmap(c, c->map_len);
+}
+
 void kr_arena_adopt(kr_arena *dst, kr_arena *src)
 {
 	kr_arena_chunk *first = src->head;

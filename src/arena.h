@@ -30,6 +30,16 @@ typedef struct kr_arena {
 
 void kr_arena_init(kr_arena *a);
 void kr_arena_free(kr_arena *a);
+/* kr_arena_free, but one chunk of the first size is kept and returned (or
+ * NULL when there is none) for another arena: its pages are touched
+ * already, where a new chunk's must be faulted in and zeroed by the
+ * kernel (a 2 MiB huge page: ~130 us here, docs/performance.md). */
+void *kr_arena_free_keep(kr_arena *a);
+/* Start an empty arena on a chunk kr_arena_free_keep returned (NULL:
+ * nothing to do). */
+void kr_arena_seed(kr_arena *a, void *chunk);
+/* Unmap a kept chunk. */
+void kr_arena_chunk_release(void *chunk);
 
 /* Allocate `size` bytes aligned for any type; NULL when out of memory. */
 void *kr_arena_alloc(kr_arena *a, size_t size);

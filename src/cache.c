@@ -37,7 +37,29 @@ struct kr_cache {
 	size_t nbuckets, count;
 	size_t hits, misses;
 	struct kr_bctable *bases;  /* the base cache (basecache.h) */
+	void *chunk;               /* a build arena's first chunk, for the next */
 };
+
+void *kr_cache_take_chunk(kr_cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	void *chunk = c->chunk;
+	c->chunk = NULL;
+	pthread_mutex_unlock(&c->mu);
+	return chunk;
+}
+
+void kr_cache_put_chunk(kr_cache *c, void *chunk)
+{
+	if (!chunk)
+		return;
+	pthread_mutex_lock(&c->mu);
+	void *old = c->chunk ? chunk : NULL; /* one is enough */
+	if (!c->chunk)
+		c->chunk = chunk;
+	pthread_mutex_unlock(&c->mu);
+	kr_arena_chunk_release(old);
+}
 
 struct kr_bctable *kr_cache_bases(kr_cache *c)
 {
@@ -76,6 +98,7 @@ void kr_cache_free(kr_cache *c)
 		}
 	free(c->buckets);
 	kr_bctable_free(c->bases);
+	kr_arena_chunk_release(c->chunk);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }

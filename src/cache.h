@@ -41,5 +41,10 @@ int kr_cache_parse(kr_ctx *ctx, const char *file, const char *data, size_t len,
 
 /* The base cache's table of `c` (basecache.h). */
 struct kr_bctable *kr_cache_bases(kr_cache *c);
+/* The first arena chunk of a finished build, kept for the next build that
+ * uses the cache (api.c): taken (NULL: none), or given back (one is kept,
+ * another released).  A server's builds then reuse touched memory. */
+void *kr_cache_take_chunk(kr_cache *c);
+void kr_cache_put_chunk(kr_cache *c, void *chunk);
 
 #endif

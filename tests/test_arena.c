@@ -110,6 +110,52 @@ static void test_arena__chunks(void **state)
 	kr_arena_free(&a);
 }
 
+/* A finished arena's first chunk seeds the next arena (a server's builds,
+ * through kr_cache): the same memory, and everything allocates as before. */
+static void test_arena__keep_and_seed(void **state)
+{
+	(void)state;
+	kr_arena a;
+	kr_arena_init(&a);
+	char *first = kr_arena_alloc(&a, 100);
+	assert_non_null(first);
+	fill_and_check(&a); /* more chunks, some of them big blocks */
+	void *chunk = kr_arena_free_keep(&a);
+	assert_null(a.head);
+#ifdef KR_ARENA_MALLOC
+	assert_null(chunk); /* one malloc per block: nothing to keep */
+	(void)first;
+#else
+	assert_non_null(chunk);
+	kr_arena b;
+	kr_arena_init(&b);
+	kr_arena_seed(&b, chunk);
+	char *again = kr_arena_alloc(&b, 100);
+	assert_ptr_equal(again, first); /* the kept memory, from its start */
+	fill_and_check(&b);
+	kr_arena_free(&b);
+	/* a seed for an arena in use is not needed: released */
+	kr_arena_init(&a);
+	assert_non_null(kr_arena_alloc(&a, 10));
+	char *p = kr_arena_alloc(&a, 10);
+	void *c2 = NULL;
+	kr_arena_init(&b);
+	assert_non_null(kr_arena_alloc(&b, 10));
+	c2 = kr_arena_free_keep(&b);
+	assert_non_null(c2);
+	kr_arena_seed(&a, c2);
+	assert_ptr_equal(kr_arena_alloc(&a, 10), p + 16);
+	kr_arena_free(&a);
+#endif
+	/* a small arena's malloc'd chunks are never kept */
+	kr_arena_init(&a);
+	a.small = 1;
+	assert_non_null(kr_arena_alloc(&a, 10));
+	assert_null(kr_arena_free_keep(&a));
+	kr_arena_seed(&a, NULL);
+	assert_null(a.head);
+}
+
 /* A buffer growing from malloc'd to mapped memory (and mremap'd further)
  * keeps every byte; detaching a mapped one hands over malloc'd memory. */
 static void test_arena__big_buf(void **state)
@@ -149,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_arena__printf),
 		cmocka_unit_test(test_arena__grow),
 		cmocka_unit_test(test_arena__chunks),
+		cmocka_unit_test(test_arena__keep_and_seed),
 		cmocka_unit_test(test_arena__big_buf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
