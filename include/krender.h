@@ -213,6 +213,13 @@ KR_API void kr_cache_free(kr_cache *cache);
  * from the cache and lookups that parsed.  Any pointer may be NULL. */
 KR_API int kr_cache_stats(kr_cache *cache, size_t *entries, size_t *hits,
                           size_t *misses);
+/* Also keep the result of each build's own kustomization (not only of the
+ * bases it includes), under the same rules and checks as a base's, so that
+ * building the same overlay again with unchanged files skips to writing
+ * the output: for a host that builds the same overlays again and again
+ * (`krender serve`).  Off by default: a run that builds each overlay once
+ * would only pay for the copies.  Set it before the cache is used. */
+KR_API int kr_cache_keep_results(kr_cache *cache, int on);
 /* Use `cache` (NULL: none) for build `b`; call before kr_build_run(). */
 KR_API int kr_build_set_cache(kr_build *b, kr_cache *cache);
 

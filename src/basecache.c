@@ -846,9 +846,15 @@ static int same_kfiles(const bc_entry *e)
  * on the including build, and read the same bytes from the same places?
  * Every path an entry holds was symlink-free (a build that resolved a
  * link is not stored): one that now resolves elsewhere is a miss. */
+/* The depth of a kustomization included under `chain` (NULL: the top). */
+static unsigned depth_under(const kr_root_chain *chain)
+{
+	return chain ? chain->depth + 1 : 0;
+}
+
 static int usable(kr_ctx *ctx, const bc_entry *e, const kr_root_chain *chain)
 {
-	if (chain->depth + 1 + e->rel_depth > ctx->opts.max_kustomization_depth)
+	if (depth_under(chain) + e->rel_depth > ctx->opts.max_kustomization_depth)
 		return 0;  /* the build reports the limit */
 	if (ctx->nresources + e->nresources > ctx->opts.max_resources ||
 	    ctx->nresources + e->nresources < ctx->nresources)
@@ -998,8 +1004,8 @@ static int replay(kr_ctx *ctx, const bc_entry *e, const kr_root_chain *chain,
 		for (size_t i = 0; i < e->nkdirs; i++)
 			if (add_kdir(ctx, f, e->kdirs[i].root, e->kdirs[i].name) < 0)
 				return kr_nomem(ctx);
-		if (chain->depth + 1 + e->rel_depth > f->max_depth)
-			f->max_depth = chain->depth + 1 + e->rel_depth;
+		if (depth_under(chain) + e->rel_depth > f->max_depth)
+			f->max_depth = depth_under(chain) + e->rel_depth;
 	}
 	return 0;
 }
@@ -1026,7 +1032,10 @@ int kr_basecache_build(kr_ctx *ctx, const char *dir, const char *root,
                        kr_build_dir_fn build)
 {
 	struct kr_bctable *t = ctx->cache ? kr_cache_bases(ctx->cache) : NULL;
-	if (!t)
+	/* the top kustomization only when the cache keeps results
+	 * (kr_cache_keep_results): a build of many overlays never builds
+	 * one twice */
+	if (!t || (!chain && !kr_cache_keeps_results(ctx->cache)))
 		return build(ctx, dir, root, chain, out, tc, vs, k);
 	if (!eligible(ctx)) {
 		taint(ctx);
@@ -1049,7 +1058,7 @@ int kr_basecache_build(kr_ctx *ctx, const char *dir, const char *root,
 	}
 	count(t, e ? &t->st.stale : &t->st.misses);
 
-	bc_frame f = { st->top, 0, chain->depth + 1, NULL, 0, 0 };
+	bc_frame f = { st->top, 0, depth_under(chain), NULL, 0, 0 };
 	recorded r = { root, dir, h, ctx, ctx->ninputs, 0, st->nwarns, 0, &f, 0,
 	               ctx->nresources, ctx->openapi_builtin, 0, out };
 	size_t warnings = ctx->nwarnings, links = ctx->nsymlinks;
@@ -1061,7 +1070,10 @@ int kr_basecache_build(kr_ctx *ctx, const char *dir, const char *root,
 		return rc;  /* errors are not stored */
 	r.in1 = ctx->ninputs;
 	r.w1 = st->nwarns;
+	/* of the top, the caller also reads sortOptions, which a reuse
+	 * does not give back */
 	int pure = !f.impure && vs->len == 0 && kr_tconfig_is_builtin(tc) &&
+	           (chain || !k->sort_options) &&
 	           ctx->nwarnings - warnings == r.w1 - r.w0 &&
 	           ctx->nsymlinks == links &&
 	           !ctx->openapi && ctx->openapi_set == openapi_set;
@@ -1070,7 +1082,7 @@ int kr_basecache_build(kr_ctx *ctx, const char *dir, const char *root,
 		pure = i < st->cap && st->reads[i].known;
 	bc_entry *ne = NULL;
 	if (pure) {
-		r.rel_depth = f.max_depth - (chain->depth + 1);
+		r.rel_depth = f.max_depth - depth_under(chain);
 		r.nresources = ctx->nresources - r.nresources;
 		r.openapi_after = ctx->openapi_builtin;
 		ne = make_entry(ctx, &r);

@@ -524,7 +524,9 @@ int kr_build_resources(struct kr_build *b, const char *dir)
 	kr_tconfig tc;
 	kr_kustomization k;
 	kr_varset vs = { 0 };
-	int rc = build_dir(ctx, display, root, NULL, &b->result, &tc, &vs, &k);
+	/* from the cache's copy when it keeps results (basecache.h) */
+	int rc = kr_basecache_build(ctx, display, root, NULL, &b->result, &tc, &vs, &k,
+	                            build_dir);
 	if (rc < 0)
 		return rc;
 	/* Top level only, in kustomize's order (makeCustomizedResMap, then

@@ -38,7 +38,21 @@ struct kr_cache {
 	size_t hits, misses;
 	struct kr_bctable *bases;  /* the base cache (basecache.h) */
 	void *chunk;               /* a build arena's first chunk, for the next */
+	int keep_results;          /* kr_cache_keep_results */
 };
+
+int kr_cache_keep_results(kr_cache *c, int on)
+{
+	if (!c)
+		return KR_EUSAGE;
+	c->keep_results = on != 0;
+	return 0;
+}
+
+int kr_cache_keeps_results(const kr_cache *c)
+{
+	return c && c->keep_results;
+}
 
 void *kr_cache_take_chunk(kr_cache *c)
 {

@@ -45,6 +45,8 @@ struct kr_bctable *kr_cache_bases(kr_cache *c);
  * uses the cache (api.c): taken (NULL: none), or given back (one is kept,
  * another released).  A server's builds then reuse touched memory. */
 void *kr_cache_take_chunk(kr_cache *c);
+/* Does the base cache also keep the results of top kustomizations? */
+int kr_cache_keeps_results(const kr_cache *c);
 void kr_cache_put_chunk(kr_cache *c, void *chunk);
 
 #endif

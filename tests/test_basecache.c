@@ -125,6 +125,63 @@ static void test_basecache__shared_base(void **state)
 	kr_cache_free(c);
 }
 
+/* With kr_cache_keep_results (krender serve), the top kustomization's
+ * result is kept too: the same overlay again is answered whole, with the
+ * bytes of a build without a cache; a changed file of the overlay itself
+ * is seen; a top with sortOptions is never kept (the caller reads them).
+ * Without the setting, top kustomizations are not stored. */
+static void test_basecache__top_results(void **state)
+{
+	(void)state;
+	shared_tree();
+	char *want = render_checked(NULL, "t/prod");
+	kr_cache *c = NULL;
+	assert_int_equal(kr_cache_new(&c), 0);
+	char *a = render_checked(c, "t/prod");
+	size_t bases = stats(c).entries; /* t/base and t/common: not t/prod */
+	kr_cache_free(c);
+	assert_int_equal(kr_cache_new(&c), 0);
+	assert_int_equal(kr_cache_keep_results(c, 1), 0);
+	char *b = render_checked(c, "t/prod");
+	assert_int_equal(stats(c).entries, bases + 1);
+	char *b2 = render_checked(c, "t/prod");
+	kr_basecache_stats s = stats(c);
+	assert_int_equal(s.hits, 1); /* t/prod, whole */
+	assert_string_equal(want, a);
+	assert_string_equal(want, b);
+	assert_string_equal(want, b2);
+	/* the overlay's own file changes (same size): built again */
+	tu_put_keep_time("t/prod/kustomization.yaml",
+	                 "resources:\n- ../base\nnamePrefix: qrod-\nnamespace: prod\n"
+	                 "patches:\n- patch: |-\n    - op: replace\n      path: /spec/replicas\n"
+	                 "      value: 3\n  target: {kind: Deployment}\n");
+	char *b3 = render_checked(c, "t/prod");
+	assert_non_null(strstr(b3, "name: qrod-web"));
+	assert_true(stats(c).stale >= 1);
+	char *b4 = render_checked(c, "t/prod");
+	assert_string_equal(b3, b4);
+	/* sortOptions on the top: built each time, the same bytes */
+	tu_put("t/fifo/kustomization.yaml",
+	       "resources:\n- ../base\nsortOptions:\n  order: fifo\n");
+	char *f0 = render_checked(NULL, "t/fifo");
+	size_t hits = stats(c).hits;
+	char *f1 = render_checked(c, "t/fifo");
+	char *f2 = render_checked(c, "t/fifo");
+	assert_string_equal(f0, f1);
+	assert_string_equal(f0, f2);
+	assert_int_equal(stats(c).hits, hits + 2); /* t/base twice, never t/fifo */
+	free(want);
+	free(a);
+	free(b);
+	free(b2);
+	free(b3);
+	free(b4);
+	free(f0);
+	free(f1);
+	free(f2);
+	kr_cache_free(c);
+}
+
 /* A file of the base (or of its base) changes between builds, keeping its
  * size and time: the new content, and the entry is replaced. */
 static void test_basecache__changed_file(void **state)
@@ -473,6 +530,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_basecache__shared_base,
+		                                tu_tree_setup, tu_tree_teardown),
+		cmocka_unit_test_setup_teardown(test_basecache__top_results,
 		                                tu_tree_setup, tu_tree_teardown),
 		cmocka_unit_test_setup_teardown(test_basecache__changed_file,
 		                                tu_tree_setup, tu_tree_teardown),

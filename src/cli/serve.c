@@ -468,6 +468,7 @@ int cmd_serve(int argc, char **argv)
 		unlink(path);
 		return cli_fail("%s", "out of memory");
 	}
+	kr_cache_keep_results(cli_server_cache, 1);
 	struct sigaction act;
 	memset(&act, 0, sizeof act);
 	act.sa_handler = on_signal; /* no SA_RESTART: poll returns */
@@ -491,6 +492,8 @@ int cmd_serve(int argc, char **argv)
 			kr_cache_free(cli_server_cache);
 			if (kr_cache_new(&cli_server_cache) < 0)
 				cli_server_cache = NULL;
+			else
+				kr_cache_keep_results(cli_server_cache, 1);
 		}
 	}
 	close(s);
