@@ -35,6 +35,12 @@
  * Errors are never stored: a failing base is always built, and reports
  * its error itself.
  *
+ * With kr_cache_keep_results set (krender serve), the top kustomization
+ * of a build is treated as a base too (chain NULL, depth 0), so that the
+ * same overlay built again is answered whole; it must then also have no
+ * sortOptions, which its caller reads from the kustomization a reuse does
+ * not give back.
+ *
  * Entries are immutable once published and live as long as the cache
  * (builds share their text, as with the parse cache).
  */
@@ -51,7 +57,8 @@ typedef int (*kr_build_dir_fn)(kr_ctx *ctx, const char *dir, const char *root,
                                kr_tconfig *tc, kr_varset *vs,
                                kr_kustomization *k);
 
-/* Build the base `dir`/`root` included under `chain`: from the build's
+/* Build the base `dir`/`root` included under `chain` (NULL: the top
+ * kustomization, stored only when the cache keeps results): from the build's
  * cache when an entry is valid, else with build() (storing the result
  * when it is pure).  Same contract as build(); on reuse *k is zeroed (the
  * caller does not read it). */
