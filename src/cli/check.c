@@ -78,41 +78,15 @@ void usage_check(FILE *f)
 
 /* ---- a growable byte buffer for the worker protocol ---- */
 
-typedef struct bytes {
-	char *p;
-	size_t n, cap;
-	int failed;
-} bytes;
-
-static void put(bytes *b, const void *s, size_t n)
+static void put_u64(cli_bytes *b, uint64_t v)
 {
-	if (b->failed)
-		return;
-	if (b->n + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->n + n)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
+	cli_bytes_put(b, &v, sizeof(v));
 }
 
-static void put_u64(bytes *b, uint64_t v)
-{
-	put(b, &v, sizeof(v));
-}
-
-static void put_str(bytes *b, const char *s, size_t n)
+static void put_str(cli_bytes *b, const char *s, size_t n)
 {
 	put_u64(b, n);
-	put(b, s, n);
+	cli_bytes_put(b, s, n);
 }
 
 /* ---- the kustomizations and their results ---- */
@@ -198,26 +172,12 @@ static int named_file(const char *path, list *l)
 
 /* ---- workers ---- */
 
-static int write_full(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Warnings are collected with the result: printed by the parent in
  * order, they cannot interleave. */
 static void collect_warning(void *payload, const char *line)
 {
-	put(payload, line, strlen(line));
-	put(payload, "\n", 1);
+	cli_bytes_put(payload, line, strlen(line));
+	cli_bytes_put(payload, "\n", 1);
 }
 
 /* Build item i and send its record: index, ok, error, inputs, warnings,
@@ -225,7 +185,7 @@ static void collect_warning(void *payload, const char *line)
 static int build_one(int fd, size_t i, const char *dir,
                      const kr_build_options *opts, int want_output)
 {
-	bytes r = { 0 }, warnings = { 0 };
+	cli_bytes r = { 0 }, warnings = { 0 };
 	kr_build *b = NULL;
 	int ok = 0;
 	kr_build_options o = *opts;
@@ -258,9 +218,9 @@ static int build_one(int fd, size_t i, const char *dir,
 	}
 	/* the record's size first, so the parent can split the stream */
 	uint64_t total = r.n;
-	int rc = write_full(fd, (const char *)&total, sizeof(total));
+	int rc = cli_write_fd(fd, (const char *)&total, sizeof(total));
 	if (rc == 0)
-		rc = write_full(fd, r.p, r.n);
+		rc = cli_write_fd(fd, r.p, r.n);
 	free(r.p);
 	return rc;
 }
@@ -290,7 +250,7 @@ static char *get_str(const char **p, size_t *len)
 /* Parse the records a worker sent.  A worker that died mid-record leaves
  * a truncated one: it is dropped, and its items, never done, are reported
  * as such. */
-static int take_records(list *l, const bytes *in)
+static int take_records(list *l, const cli_bytes *in)
 {
 	size_t off = 0;
 	while (off + 8 <= in->n) {
@@ -337,7 +297,7 @@ static int run_builds(list *l, unsigned jobs, const kr_build_options *opts,
 	opts = &per_build;
 	pid_t *pids = calloc(jobs, sizeof(pid_t));
 	int *fds = calloc(jobs, sizeof(int));
-	bytes *bufs = calloc(jobs, sizeof(bytes));
+	cli_bytes *bufs = calloc(jobs, sizeof(cli_bytes));
 	struct pollfd *pf = calloc(jobs, sizeof(struct pollfd));
 	int rc = 0;
 	if (!pids || !fds || !bufs || !pf) {
@@ -402,7 +362,7 @@ static int run_builds(list *l, unsigned jobs, const kr_build_options *opts,
 				close(fds[w]);
 				fds[w] = -1;
 			} else {
-				put(&bufs[w], chunk, (size_t)got);
+				cli_bytes_put(&bufs[w], chunk, (size_t)got);
 			}
 		}
 	}

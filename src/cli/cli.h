@@ -35,6 +35,17 @@ int cli_build_flag_skip(int argc, char **argv, int *i);
  * variables.  Returns 0 or 1 (error reported). */
 int cli_build_options(kr_build_options *opts);
 
+/* A growing byte buffer (check.c's records, serve.c's requests):
+ * `failed` once an allocation failed, after which nothing is added. */
+typedef struct cli_bytes {
+	char *p;
+	size_t n, cap;
+	int failed;
+} cli_bytes;
+void cli_bytes_put(cli_bytes *b, const void *s, size_t n);
+
+/* Write all n bytes to descriptor fd (EINTR retried); 0 or -1. */
+int cli_write_fd(int fd, const void *buf, size_t n);
 /* Write all bytes; 0 or -1. */
 int cli_write_all(FILE *f, const char *data, size_t len);
 

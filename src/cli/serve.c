@@ -85,21 +85,6 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* ---- the request ---------------------------------------------------------
  *
  * A request is a 32-bit length, then that many bytes: the identity string,
@@ -109,34 +94,12 @@ static int write_full(int fd, const void *buf, size_t n)
  * The server answers 'A' (accepted) or 'R' (refused: build locally), and
  * after an accepted request the exit status as a 32-bit number. */
 
-typedef struct buf {
-	char *data;
-	size_t len, cap;
-	int failed;
-} buf;
-
-static void put(buf *b, const char *s)
+static void put(cli_bytes *b, const char *s)
 {
-	size_t n = strlen(s) + 1;
-	if (b->failed)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d) {
-			b->failed = 1;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
+	cli_bytes_put(b, s, strlen(s) + 1);
 }
 
-static void put_number(buf *b, long v)
+static void put_number(cli_bytes *b, long v)
 {
 	char num[32];
 	snprintf(num, sizeof num, "%ld", v);
@@ -177,7 +140,7 @@ int cli_forward(int argc, char **argv, int *status)
 	char id[256];
 	if (binary_identity(id, sizeof id) < 0)
 		return 0;
-	buf b = { 0 };
+	cli_bytes b = { 0 };
 	mode_t mask = umask(0);
 	umask(mask);
 	put(&b, id);
@@ -192,13 +155,13 @@ int cli_forward(int argc, char **argv, int *status)
 	for (char **e = environ; *e; e++)
 		put(&b, *e);
 	int s = -1, cwd = -1, forwarded = 0;
-	if (b.failed || b.len > MAX_REQUEST)
+	if (b.failed || b.n > MAX_REQUEST)
 		goto out;
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s < 0 || cwd < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) != 0)
 		goto out;
-	uint32_t len = (uint32_t)b.len;
+	uint32_t len = (uint32_t)b.n;
 	struct iovec iov = { &len, sizeof len };
 	int fds[4] = { 0, 1, 2, cwd };
 	union {
@@ -217,7 +180,7 @@ int cli_forward(int argc, char **argv, int *status)
 	while ((w = sendmsg(s, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
 	char ack;
-	if (w != (ssize_t)sizeof len || write_full(s, b.data, b.len) < 0 ||
+	if (w != (ssize_t)sizeof len || cli_write_fd(s, b.p, b.n) < 0 ||
 	    read_full(s, &ack, 1) < 0 || ack != 'A')
 		goto out;
 	/* accepted: from here on the server's answer is the build's */
@@ -234,7 +197,7 @@ out:
 		close(s);
 	if (cwd >= 0)
 		close(cwd);
-	free(b.data);
+	free(b.p);
 	return forwarded;
 }
 
@@ -359,7 +322,7 @@ static void serve_one(int conn, const char *id, int verbose)
 		for (long i = 0; i < envc && ok; i++)
 			ok = (env[i] = (char *)take(&p, end)) != NULL;
 	ok = ok && env && p == end && !strcmp(argv[1], "build");
-	if (write_full(conn, ok ? "A" : "R", 1) == 0 && ok) {
+	if (cli_write_fd(conn, ok ? "A" : "R", 1) == 0 && ok) {
 		int status = run_request((int)argc, argv, env, (mode_t)mask, fds);
 		if (status < 0) {
 			dprintf(fds[2], "Error: the krender server could not take the "
@@ -367,7 +330,7 @@ static void serve_one(int conn, const char *id, int verbose)
 			status = 1;
 		}
 		uint32_t st = (uint32_t)status;
-		(void)write_full(conn, &st, sizeof st);
+		(void)cli_write_fd(conn, &st, sizeof st);
 		if (verbose)
 			fprintf(stderr, "krender serve: %s -> %d\n",
 			        argc > 2 ? argv[argc - 1] : ".", status);
