@@ -842,16 +842,16 @@ static int same_kfiles(const bc_entry *e)
 	return 1;
 }
 
-/* Would the build of the base under `chain` pass the checks that depend
- * on the including build, and read the same bytes from the same places?
- * Every path an entry holds was symlink-free (a build that resolved a
- * link is not stored): one that now resolves elsewhere is a miss. */
 /* The depth of a kustomization included under `chain` (NULL: the top). */
 static unsigned depth_under(const kr_root_chain *chain)
 {
 	return chain ? chain->depth + 1 : 0;
 }
 
+/* Would the build of the base under `chain` pass the checks that depend
+ * on the including build, and read the same bytes from the same places?
+ * Every path an entry holds was symlink-free (a build that resolved a
+ * link is not stored): one that now resolves elsewhere is a miss. */
 static int usable(kr_ctx *ctx, const bc_entry *e, const kr_root_chain *chain)
 {
 	if (depth_under(chain) + e->rel_depth > ctx->opts.max_kustomization_depth)
