@@ -445,8 +445,13 @@ int cmd_serve(int argc, char **argv)
 		if (n < 0)
 			continue; /* a signal */
 		int conn = accept4(s, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0)
+		if (conn < 0) {
+			/* out of descriptors, say: the connection stays queued,
+			 * so wait a little rather than spin */
+			if (errno != EINTR && errno != ECONNABORTED)
+				poll(NULL, 0, 10);
 			continue;
+		}
 		serve_one(conn, id, verbose);
 		close(conn);
 		size_t entries = 0;
