@@ -442,18 +442,10 @@ static pcre2_code *compile_image_pattern(const char *name, const char **why,
 	return re;
 }
 
-/* Is `name` a plain image name: only ASCII, and no metacharacter but '.'?
- * Most names are (registry hosts have dots), and their pattern
- * ^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$ is matched by
- * image_plain_match without PCRE2, which small builds then never touch. */
-static int image_plain_name(const char *name)
-{
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p >= 0x80 || strchr("\\+*?()|[]{}^$", *p))
-			return 0;
-	return 1;
-}
-
+/* A plain image name (kr_go_regex_is_plain with '.': most names, registry
+ * hosts having dots) has the pattern
+ * ^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$, which
+ * image_plain_match matches without PCRE2: small builds never touch it. */
 static int tag_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -504,7 +496,7 @@ static int run_match(kr_ctx *ctx, pcre2_code *re, pcre2_match_data *md,
 static int pattern_match(kr_ctx *ctx, const char *name, const char *value,
                          size_t len, int plain_ok)
 {
-	if (plain_ok && image_plain_name(name)) {
+	if (plain_ok && kr_go_regex_is_plain(name, 1)) {
 		int m = image_plain_match(name, value, len);
 		if (m >= 0)
 			return m;
@@ -629,7 +621,7 @@ char *kr_image_rebuild(kr_arena *a, const char *img, size_t len,
 typedef struct image_entry {
 	const char *name, *new_name, *new_tag, *digest, *tag_suffix;
 	const kr_node *node;     /* the entry, for error positions */
-	int plain;               /* image_plain_name(name) */
+	int plain;               /* kr_go_regex_is_plain(name, 1) */
 	pcre2_code *re;          /* its pattern, compiled when first needed */
 } image_entry;
 
@@ -878,7 +870,7 @@ int kr_images_transform(kr_ctx *ctx, kr_layer *l)
 		image_entry *e = &entries[i];
 		/* a plain name is a valid pattern; another is compiled (and
 		 * checked) now, in kustomize's order */
-		e->plain = image_plain_name(e->name);
+		e->plain = kr_go_regex_is_plain(e->name, 1);
 		if (!e->plain && (rc = compile_entry(ctx, l, e)) < 0)
 			break;
 		if ((rc = apply_entry(ctx, l, e, &legacy)) < 0 ||

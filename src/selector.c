@@ -157,10 +157,10 @@ typedef struct kr_goregex {
 	char lit[];     /* the plain pattern */
 } kr_goregex;
 
-int kr_go_regex_is_plain(const char *pat)
+int kr_go_regex_is_plain(const char *pat, int dot)
 {
 	for (const unsigned char *p = (const unsigned char *)pat; *p; p++)
-		if (*p >= 0x80 || strchr("\\.+*?()|[]{}^$", *p))
+		if (*p >= 0x80 || (*p == '.' ? !dot : strchr("\\+*?()|[]{}^$", *p) != NULL))
 			return 0;
 	return 1;
 }
@@ -218,7 +218,7 @@ static void *go_regex_compile(const char *pat, int anchored, int plain_ok,
                               const char **why, char *msg, size_t msglen)
 {
 	size_t pl = strlen(pat);
-	int plain = plain_ok && kr_go_regex_is_plain(pat);
+	int plain = plain_ok && kr_go_regex_is_plain(pat, 0);
 	kr_goregex *g = malloc(sizeof(*g) + (plain ? pl + 1 : 0));
 	if (!g) {
 		*why = "out of memory";

@@ -44,8 +44,9 @@ void *kr_go_regex_compile(const char *pat, int anchored, const char **why,
                           char *msg, size_t msglen);
 void kr_go_regex_free(void *re);
 /* Has `pat` no metacharacter (and only ASCII), so that it matches exactly
- * its own bytes?  Such a pattern is matched without PCRE2. */
-int kr_go_regex_is_plain(const char *pat);
+ * its own bytes?  Such a pattern is matched without PCRE2.  With `dot`,
+ * '.' is allowed too (one character but a newline: images.c's names). */
+int kr_go_regex_is_plain(const char *pat, int dot);
 /* For tests: kr_go_regex_compile that always uses PCRE2. */
 void *kr_go_regex_compile_pcre2(const char *pat, int anchored, const char **why,
                                 char *msg, size_t msglen);

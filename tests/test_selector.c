@@ -139,7 +139,7 @@ static void test_plain_patterns_match_as_pcre2_does(void **state)
 	};
 	size_t nplain = 0;
 	for (size_t i = 0; i < sizeof pats / sizeof *pats; i++) {
-		nplain += kr_go_regex_is_plain(pats[i]);
+		nplain += kr_go_regex_is_plain(pats[i], 0);
 		for (int anchored = 0; anchored < 2; anchored++) {
 			const char *why = NULL;
 			char msg[256];

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kr_resource *r = kr_resource_new(&ctx.arena, docs.docs[0]);
 			if (r)
 				(void)kr_selector_matches(&ctx, &s, r);
-			if (r && r->cur.name && f[3] && kr_go_regex_is_plain(f[3])) {
+			if (r && r->cur.name && f[3] && kr_go_regex_is_plain(f[3], 0)) {
 				const char *why;
 				char msg[256];
 				void *re = kr_go_regex_compile_pcre2(f[3], 1, &why, msg, sizeof msg);
