@@ -153,7 +153,7 @@ static int emit_all(kr_build *b)
 		p->from = m->len * k / nparts;
 		p->to = m->len * (k + 1) / nparts;
 		p->offsets = b->offsets;
-		if (k > 0 && pthread_create(&p->tid, NULL, emit_part_main, p) == 0) {
+		if (k > 0 && kr_thread_create(&p->tid, emit_part_main, p) == 0) {
 			p->started = 1;
 			ctx->emit_slices++;
 		}

@@ -43,6 +43,18 @@ unsigned kr_build_threads(const kr_ctx *ctx)
 	return n > KR_MAX_THREADS ? KR_MAX_THREADS : n;
 }
 
+int kr_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	int rc = pthread_attr_setstacksize(&attr, KR_THREAD_STACK);
+	if (rc == 0)
+		rc = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
 void kr_ctx_free_scratch(kr_ctx *ctx)
 {
 	kr_go_match_data_free(ctx);

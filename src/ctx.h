@@ -11,6 +11,8 @@
 #ifndef KR_CTX_H
 #define KR_CTX_H
 
+#include <pthread.h>
+
 #include "arena.h"
 #include "buf.h"
 #include "krender.h"
@@ -106,6 +108,12 @@ void kr_ctx_free(kr_ctx *ctx);
  * data, the parser's stacks); kr_ctx_free does it too.  For contexts whose
  * arena outlives them (prefetch workers'). */
 void kr_ctx_free_scratch(kr_ctx *ctx);
+
+/* pthread_create with the stack a build may need: KR_THREAD_STACK bytes,
+ * glibc's usual default, set explicitly because musl's is 128 KiB and a
+ * build recurses as deep as its documents nest (--max-depth). */
+#define KR_THREAD_STACK ((size_t)8 << 20)
+int kr_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* Record an error (replacing any earlier one); returns `code`. */
 int kr_fail(kr_ctx *ctx, int code, const char *fmt, ...)

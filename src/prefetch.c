@@ -204,7 +204,7 @@ void kr_prefetch_start(kr_ctx *ctx, const kr_kustomization *k, kr_prefetch *pf)
 		p->nworkers = w + 1;
 		if (w == 0)
 			continue;
-		if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0)
+		if (kr_thread_create(&wk->tid, worker_main, wk) != 0)
 			break;          /* fewer workers; the build's thread does the rest */
 		wk->started = 1;
 	}

@@ -13,6 +13,10 @@
  * the region is rewound.  Outside libyaml calls, and in the libraries and
  * sanitizer builds (no --wrap), every allocation is the system's.
  *
+ * Every other allocation of the command comes from its process region
+ * while that has room (yscratch_alloc.c), including the first chunk of an
+ * arena (kr_region_chunk, arena.h).
+ *
  * Only parse.c calls libyaml, through the kr_yp_* helpers below.  Nothing
  * libyaml allocates outlives its parser: parse.c copies every value into
  * the build's arena before the event is deleted.
@@ -36,6 +40,9 @@ typedef struct kr_yscratch {
 } kr_yscratch;
 
 extern _Thread_local kr_yscratch kr_ys;
+
+/* Does p point into the process region (yscratch_alloc.c)?  For tests. */
+int kr_pr_contains(const void *p);
 
 /* The last parser of the thread is gone: all its blocks are dead. */
 static inline void kr_ys_rewind(void)

@@ -1,32 +1,58 @@
 /*
  * yscratch_alloc.c - malloc, calloc, realloc and free as the statically
- * linked command sees them (ld --wrap, CMakeLists.txt): libyaml's
- * allocations go to a per-thread scratch region (yscratch.h says why and
- * when), everything else to the C library's allocator (__real_*).
+ * linked command sees them (ld --wrap, CMakeLists.txt).  Two regions sit
+ * in front of the C library's allocator (__real_*):
  *
- * The region is a stack of blocks, each behind a 16-byte header.  Freeing
- * the newest block pops it, and with it every block below that was freed
- * earlier; freeing an older block only marks it.  libyaml frees in nearly
- * that order (a value is freed a few events after it was made), so the
- * region stays about as small as libyaml's own buffers; and when the last
- * parser of the thread is deleted, parse.c rewinds it (kr_ys_rewind).
+ * - libyaml's scratch region, per thread (yscratch.h says why and when):
+ *   while a libyaml call runs, its allocations go there.
+ * - the process region: every other block of up to KR_PR_BLOCK_MAX bytes,
+ *   until the region is used up (below).
  *
+ * The scratch region is a stack of blocks, each behind a 16-byte header.
+ * Freeing the newest block pops it, and with it every block below that was
+ * freed earlier; freeing an older block only marks it.  libyaml frees in
+ * nearly that order (a value is freed a few events after it was made), so
+ * the region stays about as small as libyaml's own buffers; and when the
+ * last parser of the thread is deleted, parse.c rewinds it (kr_ys_rewind).
  * What does not fit (a value larger than the free part of the region)
- * comes from __real_malloc; free tells the two apart by address.  The
- * region is allocated on a thread's first libyaml call and freed when the
- * thread ends.  This file is not part of the libraries: a program that
- * links libkrender keeps its own allocator.
+ * comes from the process region or the C library; free tells them apart by
+ * address.  A thread's scratch region is made on its first libyaml call
+ * (from the process region while it has room) and given back when the
+ * thread ends.
+ *
+ * The process region: one 2 MiB block, mapped on the first allocation and
+ * advised as a huge page.  On the virtual machines this project is
+ * measured on, each fresh 4 KiB page a process touches costs ~15 us (a
+ * trap to the hypervisor), a huge page ~200 us once; the C library's
+ * allocators put a small build's few dozen blocks on ten to twenty fresh
+ * pages (musl's on more, and maps and unmaps them as size classes come and
+ * go: docs/performance.md).  Allocation bumps a pointer (atomically: any
+ * thread may allocate); free gives a block back only when it is the newest
+ * one, so other freed blocks are not reused, and once the region is used
+ * up every block comes from the C library.  What a process can waste is
+ * therefore bounded by the region's size.
+ *
+ * This file is not part of the libraries: a program that links libkrender
+ * keeps its own allocator.
  */
 #include "yscratch.h"
 
+#include "arena.h"
+
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #ifndef KR_YS_REGION
 #define KR_YS_REGION ((size_t)256 * 1024)
 #endif
 #define KR_YS_FREED ((size_t)1 << (sizeof(size_t) * 8 - 1))
+#ifndef KR_PR_SIZE
+#define KR_PR_SIZE ((size_t)2 << 20)          /* one huge page */
+#endif
+#define KR_PR_BLOCK_MAX ((size_t)256 * 1024)  /* larger: the C library */
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -37,6 +63,132 @@ void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 void __wrap_free(void *p);
+
+/* ---- the process region ------------------------------------------------ */
+
+/* Before each block: its size as asked (16 bytes keep blocks aligned). */
+typedef struct pr_head {
+	size_t size;
+	size_t pad;
+} pr_head;
+
+static char *pr_base, *pr_end;     /* written once, before pr_state is 2 */
+static _Atomic(uintptr_t) pr_top;  /* first free byte */
+static atomic_int pr_state;        /* 0: not mapped, 1: mapping, 2: ready, 3: none */
+
+static size_t rounded(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
+/* Map the region on the first call; a thread that finds another one
+ * mapping it uses the C library meanwhile. */
+static int pr_ready(void)
+{
+	int st = atomic_load_explicit(&pr_state, memory_order_acquire);
+	if (st == 2)
+		return 1;
+	if (st != 0 || !atomic_compare_exchange_strong(&pr_state, &st, 1))
+		return 0;
+	char *m = mmap(NULL, 2 * KR_PR_SIZE, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		atomic_store_explicit(&pr_state, 3, memory_order_release);
+		return 0;
+	}
+	/* keep the part aligned to its size, where a huge page can back it */
+	char *start = (char *)(((uintptr_t)m + KR_PR_SIZE - 1) & ~(uintptr_t)(KR_PR_SIZE - 1));
+	if (start > m)
+		munmap(m, (size_t)(start - m));
+	if (m + 2 * KR_PR_SIZE > start + KR_PR_SIZE)
+		munmap(start + KR_PR_SIZE, (size_t)(m + 2 * KR_PR_SIZE - (start + KR_PR_SIZE)));
+#ifdef MADV_HUGEPAGE
+	madvise(start, KR_PR_SIZE, MADV_HUGEPAGE);
+#endif
+	pr_base = start;
+	pr_end = start + KR_PR_SIZE;
+	atomic_store_explicit(&pr_top, (uintptr_t)start, memory_order_relaxed);
+	atomic_store_explicit(&pr_state, 2, memory_order_release);
+	return 1;
+}
+
+static int in_pr(const void *p)
+{
+	return atomic_load_explicit(&pr_state, memory_order_acquire) == 2 &&
+	       (const char *)p >= pr_base && (const char *)p < pr_end;
+}
+
+int kr_pr_contains(const void *p)
+{
+	return in_pr(p);
+}
+
+/* A block of n bytes, or NULL when it is larger than `max` or does not
+ * fit. */
+static void *pr_alloc_max(size_t n, size_t max)
+{
+	if (n > max || !pr_ready())
+		return NULL;
+	size_t need = sizeof(pr_head) + rounded(n ? n : 1);
+	uintptr_t top = atomic_load_explicit(&pr_top, memory_order_relaxed);
+	do {
+		if ((uintptr_t)pr_end - top < need)
+			return NULL;
+	} while (!atomic_compare_exchange_weak(&pr_top, &top, top + need));
+	pr_head *h = (pr_head *)top;
+	h->size = n;
+	return h + 1;
+}
+
+static void *pr_alloc(size_t n)
+{
+	return pr_alloc_max(n, KR_PR_BLOCK_MAX);
+}
+
+/* arena.h: the first chunk of an arena, while the region has room.  The
+ * arena frees it with free(), which gives it back if it is the newest. */
+void *kr_region_chunk(size_t size)
+{
+	return pr_alloc_max(size, KR_PR_SIZE / 2);
+}
+
+/* The newest block goes back to the region; any other stays used. */
+static void pr_free(void *p)
+{
+	pr_head *h = (pr_head *)p - 1;
+	uintptr_t end = (uintptr_t)p + rounded(h->size ? h->size : 1);
+	atomic_compare_exchange_strong(&pr_top, &end, (uintptr_t)h);
+}
+
+static void *pr_realloc(void *p, size_t n)
+{
+	pr_head *h = (pr_head *)p - 1;
+	size_t old = h->size;
+	if (n == 0) {
+		pr_free(p);
+		return NULL;
+	}
+	if (n <= KR_PR_BLOCK_MAX && (size_t)(pr_end - (char *)p) >= rounded(n)) {
+		/* the newest block grows or shrinks in place */
+		uintptr_t end = (uintptr_t)p + rounded(old ? old : 1);
+		if (atomic_compare_exchange_strong(&pr_top, &end, (uintptr_t)p + rounded(n))) {
+			h->size = n;
+			return p;
+		}
+	}
+	if (n <= old)
+		return p;
+	void *q = pr_alloc(n);
+	if (!q)
+		q = __real_malloc(n);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old);
+	pr_free(p);
+	return q;
+}
+
+/* ---- libyaml's scratch region ------------------------------------------- */
 
 struct kr_yblock {
 	size_t size;     /* bytes asked for; KR_YS_FREED once freed */
@@ -54,7 +206,10 @@ static void region_free(void *r)
 		kr_ys.base = kr_ys.top = kr_ys.end = NULL;
 		kr_ys.last = NULL;
 	}
-	__real_free(r);
+	if (in_pr(r))
+		pr_free(r);
+	else
+		__real_free(r);
 }
 
 static void make_key(void)
@@ -66,7 +221,9 @@ static int region_ready(void)
 {
 	if (kr_ys.base)
 		return 1;
-	char *r = __real_malloc(KR_YS_REGION);
+	char *r = pr_alloc(KR_YS_REGION);
+	if (!r)
+		r = __real_malloc(KR_YS_REGION);
 	if (!r)
 		return 0;
 	kr_ys.base = kr_ys.top = r;
@@ -85,11 +242,6 @@ static int region_ready(void)
 static int in_region(const void *p)
 {
 	return (const char *)p >= kr_ys.base && (const char *)p < kr_ys.end;
-}
-
-static size_t rounded(size_t n)
-{
-	return (n + 15) & ~(size_t)15;
 }
 
 static void *ys_alloc(size_t n)
@@ -139,6 +291,8 @@ static void *ys_realloc(void *p, size_t n)
 		return p;
 	void *q = ys_alloc(n);
 	if (!q)
+		q = pr_alloc(n);
+	if (!q)
 		q = __real_malloc(n);
 	if (!q)
 		return NULL;
@@ -149,21 +303,25 @@ static void *ys_realloc(void *p, size_t n)
 
 void *__wrap_malloc(size_t n)
 {
-	if (kr_ys.on) {
-		void *p = ys_alloc(n ? n : 1);
-		if (p)
-			return p;
-	}
-	return __real_malloc(n);
+	void *p = NULL;
+	if (kr_ys.on)
+		p = ys_alloc(n ? n : 1);
+	if (!p)
+		p = pr_alloc(n);
+	return p ? p : __real_malloc(n);
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	if (kr_ys.on && (size == 0 || n <= SIZE_MAX / size)) {
+	if (size == 0 || n <= SIZE_MAX / size) {
 		size_t total = n * size;
-		void *p = ys_alloc(total ? total : 1);
+		void *p = NULL;
+		if (kr_ys.on)
+			p = ys_alloc(total ? total : 1);
+		if (!p)
+			p = pr_alloc(total);
 		if (p) {
-			memset(p, 0, total); /* the region is reused */
+			memset(p, 0, total); /* both regions reuse bytes */
 			return p;
 		}
 	}
@@ -172,17 +330,23 @@ void *__wrap_calloc(size_t n, size_t size)
 
 void *__wrap_realloc(void *p, size_t n)
 {
-	if (p && in_region(p))
-		return ys_realloc(p, n);
-	if (!p && kr_ys.on)
+	if (!p)
 		return __wrap_malloc(n);
+	if (in_region(p))
+		return ys_realloc(p, n);
+	if (in_pr(p))
+		return pr_realloc(p, n);
 	return __real_realloc(p, n);
 }
 
 void __wrap_free(void *p)
 {
-	if (p && in_region(p))
+	if (!p)
+		return;
+	if (in_region(p))
 		ys_free(p);
+	else if (in_pr(p))
+		pr_free(p);
 	else
 		__real_free(p);
 }

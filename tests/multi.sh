@@ -210,5 +210,21 @@ echo old > "$tmp/fsout/small.yaml"
 [ $rc -eq 1 ] && grep -q '^Error: writing output: ' "$tmp/err" &&
 	pass "several overlays, stdout closed" || fail "stdout closed: rc=$rc $(cat "$tmp/err")"
 
+# Documents nested 900 levels deep, built on worker threads: a build
+# recurses as deep as its documents nest, and the workers' stacks are set
+# to 8 MiB (musl's default, 128 KiB, crashed here).
+mkdir -p "$tmp/deep/a" "$tmp/deep/b"
+nest=$(awk 'BEGIN { s = ""; e = ""; for (i = 0; i < 900; i++) { s = s "{a: "; e = e "}" } print s "1" e }')
+for d in a b; do
+	printf 'resources: [deep.yaml]\nnamePrefix: %s-\n' "$d" > "$tmp/deep/$d/kustomization.yaml"
+	printf 'apiVersion: example.com/v1\nkind: Deep\nmetadata: {name: d}\nspec: %s\n' "$nest" \
+		> "$tmp/deep/$d/deep.yaml"
+done
+(cd "$tmp/deep" && "$bin" build a b -j 2 -o "$tmp/deepout") 2>"$tmp/err" &&
+	"$bin" build "$tmp/deep/b" | cmp -s - "$tmp/deepout/b.yaml" &&
+	[ "$(grep -c '^ *a:' "$tmp/deepout/a.yaml")" -eq 900 ] &&
+	pass "900-deep documents on worker threads" ||
+	fail "900-deep documents on worker threads: $(head -c 300 "$tmp/err")"
+
 echo "multi: $fails failure(s)"
 [ "$fails" -eq 0 ]

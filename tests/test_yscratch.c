@@ -1,7 +1,9 @@
 /*
- * test_yscratch.c - libyaml's scratch region (src/yscratch.h): linked like
- * the static command, with malloc/calloc/realloc/free wrapped (ld --wrap)
- * and libyaml's static archive, so that libyaml's own calls go through it.
+ * test_yscratch.c - the static command's allocator (src/yscratch.h,
+ * src/yscratch_alloc.c): libyaml's scratch regions and the process region.
+ * Linked like the command, with malloc/calloc/realloc/free wrapped (ld
+ * --wrap) and libyaml's static archive, so that libyaml's own calls go
+ * through it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,11 +15,14 @@
 #include <pthread.h>
 #include <cmocka.h>
 
+#include "arena.h"
 #include "ctx.h"
 #include "parse.h"
 #include "yscratch.h"
 
 #define REGION ((size_t)256 * 1024) /* KR_YS_REGION */
+#define PR_SIZE ((size_t)2 << 20)    /* KR_PR_SIZE */
+#define PR_BLOCK_MAX REGION          /* KR_PR_BLOCK_MAX */
 
 static int in_region(const void *p)
 {
@@ -36,7 +41,7 @@ static void *in_call(void *(*fn)(size_t), size_t n)
 	return p;
 }
 
-static void test_yscratch__outside_libyaml_calls_malloc_is_the_system_s(void **state)
+static void test_yscratch__outside_libyaml_calls_blocks_are_not_scratch(void **state)
 {
 	(void)state;
 	void *warm = in_call(malloc, 8); /* the region exists from here on */
@@ -45,10 +50,146 @@ static void test_yscratch__outside_libyaml_calls_malloc_is_the_system_s(void **s
 	char *p = malloc(100);
 	assert_non_null(p);
 	assert_false(in_region(p));
+	assert_true(kr_pr_contains(p));
 	p = realloc(p, 5000);
 	assert_false(in_region(p));
 	free(p);
 	assert_ptr_equal(kr_ys.top, kr_ys.base);
+}
+
+/* ---- the process region ---- */
+
+static void test_yscratch__process_region_bumps_and_gives_back_the_newest(void **state)
+{
+	(void)state;
+	char *p = malloc(100);
+	char *q = malloc(100);
+	assert_non_null(p);
+	assert_non_null(q);
+	memset(p, 1, 100);
+	memset(q, 2, 100);
+	assert_true(kr_pr_contains(p) && kr_pr_contains(q));
+	assert_int_equal((uintptr_t)p % 16, 0);
+	assert_ptr_equal(q, p + 112 + 16); /* 100 rounded to 16, then q's header */
+	free(q); /* the newest: given back */
+	char *r = malloc(50);
+	assert_ptr_equal(r, q);
+	free(p); /* not the newest: stays used */
+	char *s = malloc(8);
+	assert_ptr_equal(s, r + 64 + 16);
+	free(s);
+	free(r);
+	char *t = malloc(8); /* p's block was never given back */
+	assert_ptr_equal(t, q);
+	free(t);
+}
+
+static void test_yscratch__process_region_realloc(void **state)
+{
+	(void)state;
+	char *a = malloc(16);
+	memcpy(a, "0123456789abcde", 16);
+	char *a2 = realloc(a, 4096); /* the newest grows in place */
+	assert_ptr_equal(a2, a);
+	char *b = malloc(16);
+	memcpy(b, "second", 7);
+	char *a3 = realloc(a2, 2048); /* shrinks: stays */
+	assert_ptr_equal(a3, a2);
+	char *a4 = realloc(a3, 8192); /* not the newest: moved, copied */
+	assert_ptr_not_equal(a4, a3);
+	assert_true(kr_pr_contains(a4));
+	assert_string_equal(a4, "0123456789abcde");
+	assert_string_equal(b, "second");
+	char *big = realloc(a4, PR_BLOCK_MAX + 1); /* too big: the C library's */
+	assert_non_null(big);
+	assert_false(kr_pr_contains(big));
+	assert_string_equal(big, "0123456789abcde");
+	big[PR_BLOCK_MAX] = 1;
+	free(big);
+	free(b);
+	char *c = malloc(PR_BLOCK_MAX + 1);
+	assert_false(kr_pr_contains(c));
+	free(c);
+}
+
+static void test_yscratch__process_region_calloc_zeroes_reused_bytes(void **state)
+{
+	(void)state;
+	unsigned char *p = malloc(64);
+	memset(p, 0xff, 64);
+	free(p);
+	unsigned char *c = calloc(8, 8); /* the same bytes again */
+	assert_ptr_equal(c, p);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(c[i], 0);
+	free(c);
+}
+
+/* An arena's first chunk shares the region (kr_region_chunk). */
+static void test_yscratch__arena_first_chunk_from_the_region(void **state)
+{
+	(void)state;
+	kr_arena a;
+	kr_arena_init(&a);
+	char *x = kr_arena_alloc(&a, 64);
+	assert_non_null(x);
+	assert_true(kr_pr_contains(x));
+	memset(x, 3, 64);
+	kr_arena_free(&a);
+	/* given back (it was the newest block): the next one starts there */
+	kr_arena_init(&a);
+	char *y = kr_arena_alloc(&a, 64);
+	assert_ptr_equal(y, x);
+	kr_arena_free(&a);
+}
+
+typedef struct {
+	char *blocks[300];
+	int ok;
+} pr_result;
+
+static void *allocate_on_thread(void *arg)
+{
+	pr_result *r = arg;
+	r->ok = 1;
+	for (int i = 0; i < 300; i++) {
+		size_t n = 16 + (size_t)(i % 7) * 40;
+		r->blocks[i] = malloc(n);
+		if (!r->blocks[i]) {
+			r->ok = 0;
+			return NULL;
+		}
+		memset(r->blocks[i], (int)(uintptr_t)r & 0xff, n);
+	}
+	for (int i = 0; i < 300; i++) {
+		size_t n = 16 + (size_t)(i % 7) * 40;
+		for (size_t k = 0; k < n; k++)
+			if (r->blocks[i][k] != (char)((uintptr_t)r & 0xff))
+				r->ok = 0;
+	}
+	return NULL;
+}
+
+/* Threads allocate at once: every block is its own. */
+static void test_yscratch__process_region_threads(void **state)
+{
+	(void)state;
+	pthread_t t[4];
+	static pr_result r[4];
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, allocate_on_thread, &r[i]), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	int in = 0;
+	for (int i = 0; i < 4; i++) {
+		assert_true(r[i].ok);
+		for (int j = 0; j < 300; j++) {
+			in += kr_pr_contains(r[i].blocks[j]);
+			free(r[i].blocks[j]);
+		}
+	}
+	assert_true(in > 0);
 }
 
 static void test_yscratch__blocks_stack_up_and_pop(void **state)
@@ -243,10 +384,59 @@ static void test_yscratch__each_thread_has_its_own_region(void **state)
 	}
 }
 
+/* Last (it uses the region up): then every block is the C library's, and
+ * the region's blocks stay valid. */
+static void test_yscratch__process_region_used_up(void **state)
+{
+	(void)state;
+	enum { N = 600 };
+	static char *blocks[N];
+	static size_t sizes[N];
+	int n = 0;
+	/* ever smaller blocks, each size until one comes from outside */
+	const size_t size[] = { PR_BLOCK_MAX / 2, 4096, 16 };
+	for (int s = 0; s < 3; s++)
+		for (;;) {
+			assert_true(n < N);
+			char *b = malloc(size[s]);
+			assert_non_null(b);
+			memset(b, n & 0x7f, size[s]);
+			blocks[n] = b;
+			sizes[n++] = size[s];
+			if (!kr_pr_contains(b))
+				break;
+		}
+	/* at most the region's size fitted */
+	size_t in = 0;
+	for (int i = 0; i < n; i++)
+		if (kr_pr_contains(blocks[i]))
+			in += sizes[i];
+	assert_true(in <= PR_SIZE);
+	char *small = malloc(1);
+	assert_false(kr_pr_contains(small));
+	free(small);
+	kr_arena a;
+	kr_arena_init(&a);
+	char *x = kr_arena_alloc(&a, 64); /* a chunk of its own now */
+	assert_non_null(x);
+	assert_false(kr_pr_contains(x));
+	kr_arena_free(&a);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(blocks[i][0], (char)(i & 0x7f));
+		assert_int_equal(blocks[i][sizes[i] - 1], (char)(i & 0x7f));
+		free(blocks[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_yscratch__outside_libyaml_calls_malloc_is_the_system_s),
+		/* first: an arena's first chunk needs room in the region */
+		cmocka_unit_test(test_yscratch__arena_first_chunk_from_the_region),
+		cmocka_unit_test(test_yscratch__process_region_bumps_and_gives_back_the_newest),
+		cmocka_unit_test(test_yscratch__process_region_realloc),
+		cmocka_unit_test(test_yscratch__process_region_calloc_zeroes_reused_bytes),
+		cmocka_unit_test(test_yscratch__outside_libyaml_calls_blocks_are_not_scratch),
 		cmocka_unit_test(test_yscratch__blocks_stack_up_and_pop),
 		cmocka_unit_test(test_yscratch__realloc_keeps_contents),
 		cmocka_unit_test(test_yscratch__calloc_zeroes_reused_memory),
@@ -255,6 +445,8 @@ int main(void)
 		cmocka_unit_test(test_yscratch__scalar_larger_than_the_region),
 		cmocka_unit_test(test_yscratch__error_path_rewinds),
 		cmocka_unit_test(test_yscratch__each_thread_has_its_own_region),
+		cmocka_unit_test(test_yscratch__process_region_threads),
+		cmocka_unit_test(test_yscratch__process_region_used_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,9 +165,17 @@ static void run_all(jobs *l, unsigned nthreads, const kr_build_options *opts,
 	unsigned started = 0;
 	/* A thread that cannot start leaves its share to the others (and to
 	 * this thread). */
+	/* each with the stack a build may need (musl's default is 128 KiB;
+	 * a build recurses as deep as its documents nest) */
+	pthread_attr_t attr;
+	int attr_ok = pthread_attr_init(&attr) == 0;
+	if (attr_ok)
+		pthread_attr_setstacksize(&attr, (size_t)8 << 20);
 	for (unsigned t = 1; th && t < nthreads; t++)
-		if (pthread_create(&th[started], NULL, worker, &p) == 0)
+		if (pthread_create(&th[started], attr_ok ? &attr : NULL, worker, &p) == 0)
 			started++;
+	if (attr_ok)
+		pthread_attr_destroy(&attr);
 	worker(&p);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(th[t], NULL);
