@@ -14,7 +14,6 @@
 #define KR_HUGE_PAGE ((size_t)2 << 20)
 #define KR_ARENA_CHUNK KR_HUGE_PAGE           /* first chunk */
 #define KR_ARENA_CHUNK_MAX (32 * 1024 * 1024) /* chunks double up to this */
-#define KR_REGION_CHUNK ((size_t)768 * 1024)  /* a first chunk from kr_region_chunk */
 
 struct kr_arena_chunk {
 	kr_arena_chunk *next;
@@ -212,11 +211,12 @@ void *kr_arena_alloc(kr_arena *a, size_t size)
 			return big->data;
 		}
 		kr_arena_chunk *c = NULL;
+		size_t got = 0;
 		if (!a->head && !a->small && kr_region_chunk &&
-		    (c = kr_region_chunk(sizeof(*c) + KR_REGION_CHUNK))) {
+		    (c = kr_region_chunk(&got)) && got > sizeof(*c)) {
 			/* a small build then touches one huge page in all */
 			c->map_len = 0;
-			csize = KR_REGION_CHUNK;
+			csize = got - sizeof(*c);
 		}
 		if (!c && !(c = chunk_new(csize, a->small)))
 			return NULL;

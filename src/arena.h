@@ -42,11 +42,11 @@ void kr_arena_seed(kr_arena *a, void *chunk);
 void kr_arena_chunk_release(void *chunk);
 
 /* Where the program provides it (the statically linked command,
- * src/yscratch_alloc.c), a block of `size` bytes of memory already shared
- * with its other allocations, for an arena's first chunk, to release with
- * free(); NULL when there is no room.  Weak: the libraries leave it
- * undefined and every chunk is mapped on its own. */
-void *kr_region_chunk(size_t size) __attribute__((weak));
+ * src/yscratch_alloc.c), memory shared with its other allocations for an
+ * arena's first chunk: *size bytes, to release with free(); NULL when it
+ * has none to give.  Weak: the libraries leave it undefined and every
+ * chunk is mapped on its own. */
+void *kr_region_chunk(size_t *size) __attribute__((weak));
 
 /* Allocate `size` bytes aligned for any type; NULL when out of memory. */
 void *kr_arena_alloc(kr_arena *a, size_t size);

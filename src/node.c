@@ -108,16 +108,14 @@ kr_pair *kr_map_find(const kr_node *map, const char *key, size_t keylen)
 		return NULL;
 	for (uint32_t i = 0; i < map->u.m.len; i++) {
 		const kr_node *k = map->u.m.items[i].key;
-		if (k->u.s.len == keylen && memcmp(k->u.s.str, key, keylen) == 0)
+		/* the first byte first: most keys of the same length differ
+		 * there, and a call to memcmp costs more than the byte */
+		if (k->u.s.len == keylen &&
+		    (keylen == 0 || (k->u.s.str[0] == key[0] &&
+		                     memcmp(k->u.s.str, key, keylen) == 0)))
 			return &map->u.m.items[i];
 	}
 	return NULL;
-}
-
-kr_node *kr_map_get(const kr_node *map, const char *key)
-{
-	kr_pair *p = kr_map_find(map, key, strlen(key));
-	return p ? p->value : NULL;
 }
 
 int kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value)
@@ -156,12 +154,6 @@ const char *kr_node_get_str(const kr_node *n, ...)
 	if (!n || n->type != KR_SCALAR)
 		return NULL;
 	return n->u.s.str;
-}
-
-int kr_scalar_is(const kr_node *n, const char *s)
-{
-	return n && n->type == KR_SCALAR && strlen(s) == n->u.s.len &&
-	       memcmp(n->u.s.str, s, n->u.s.len) == 0;
 }
 
 kr_node *kr_node_copy(kr_arena *a, const kr_node *n)

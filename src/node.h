@@ -15,6 +15,7 @@
 #define KR_NODE_H
 
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -98,9 +99,14 @@ kr_node *kr_node_seq(kr_arena *a, uint32_t cap);
 int kr_map_append(kr_arena *a, kr_node *map, kr_node *key, kr_node *value);
 int kr_seq_append(kr_arena *a, kr_node *seq, kr_node *item);
 
-/* Look up `key` in a mapping: the value, or NULL. */
-kr_node *kr_map_get(const kr_node *map, const char *key);
+/* Look up `key` in a mapping: the value, or NULL.  Inline so that the
+ * length of a literal key is known when compiling. */
 kr_pair *kr_map_find(const kr_node *map, const char *key, size_t keylen);
+static inline kr_node *kr_map_get(const kr_node *map, const char *key)
+{
+	kr_pair *p = kr_map_find(map, key, strlen(key));
+	return p ? p->value : NULL;
+}
 /* Set key to value (replace or append); -1 when out of memory. */
 int kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value);
 /* Remove a key; returns 1 if it was there. */
@@ -112,7 +118,12 @@ int kr_map_remove(kr_node *map, const char *key);
 const char *kr_node_get_str(const kr_node *n, ...);
 
 /* Scalar equality of text. */
-int kr_scalar_is(const kr_node *n, const char *s);
+static inline int kr_scalar_is(const kr_node *n, const char *s)
+{
+	size_t len = strlen(s);
+	return n && n->type == KR_SCALAR && len == n->u.s.len &&
+	       memcmp(n->u.s.str, s, len) == 0;
+}
 
 /* Deep copy of a tree into arena `a`. */
 kr_node *kr_node_copy(kr_arena *a, const kr_node *n);

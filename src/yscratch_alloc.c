@@ -20,17 +20,20 @@
  * (from the process region while it has room) and given back when the
  * thread ends.
  *
- * The process region: one 2 MiB block, mapped on the first allocation and
- * advised as a huge page.  On the virtual machines this project is
- * measured on, each fresh 4 KiB page a process touches costs ~15 us (a
- * trap to the hypervisor), a huge page ~200 us once; the C library's
- * allocators put a small build's few dozen blocks on ten to twenty fresh
- * pages (musl's on more, and maps and unmaps them as size classes come and
- * go: docs/performance.md).  Allocation bumps a pointer (atomically: any
- * thread may allocate); free gives a block back only when it is the newest
- * one, so other freed blocks are not reused, and once the region is used
- * up every block comes from the C library.  What a process can waste is
- * therefore bounded by the region's size.
+ * The process region: 4 MiB mapped on the first allocation and advised as
+ * huge pages.  On the virtual machines this project is measured on, each
+ * fresh 4 KiB page a process touches costs ~15 us (a trap to the
+ * hypervisor), a huge page ~200 us once; the C library's allocators put a
+ * small build's few dozen blocks on ten to twenty fresh pages (musl's on
+ * more, and map and unmap them as size classes come and go:
+ * docs/performance.md).  Its first 512 KiB hold small blocks: allocation
+ * bumps a pointer (atomically: any thread may allocate), free gives a
+ * block back only when it is the newest one, so other freed blocks are
+ * not reused, and once that part is used up every block comes from the C
+ * library; what a process can waste is bounded.  The other 3.5 MiB are
+ * one arena's first chunk (kr_region_chunk, arena.h), taken and given
+ * back whole.  A small build's arena, libyaml's scratch region and the
+ * rest of its blocks then all lie in the first huge page.
  *
  * This file is not part of the libraries: a program that links libkrender
  * keeps its own allocator.
@@ -49,9 +52,9 @@
 #define KR_YS_REGION ((size_t)256 * 1024)
 #endif
 #define KR_YS_FREED ((size_t)1 << (sizeof(size_t) * 8 - 1))
-#ifndef KR_PR_SIZE
-#define KR_PR_SIZE ((size_t)2 << 20)          /* one huge page */
-#endif
+#define KR_PR_HUGE ((size_t)2 << 20)          /* a huge page */
+#define KR_PR_SIZE (2 * KR_PR_HUGE)           /* the process region */
+#define KR_PR_CHUNK (KR_PR_SIZE - KR_PR_SIZE / 8) /* its arena chunk */
 #define KR_PR_BLOCK_MAX ((size_t)256 * 1024)  /* larger: the C library */
 
 void *__real_malloc(size_t n);
@@ -66,14 +69,17 @@ void __wrap_free(void *p);
 
 /* ---- the process region ------------------------------------------------ */
 
-/* Before each block: its size as asked (16 bytes keep blocks aligned). */
+/* Before each small block: its size as asked (16 bytes keep blocks
+ * aligned). */
 typedef struct pr_head {
 	size_t size;
 	size_t pad;
 } pr_head;
 
 static char *pr_base, *pr_end;     /* written once, before pr_state is 2 */
-static _Atomic(uintptr_t) pr_top;  /* first free byte */
+static char *pr_small_end;         /* small blocks below, the chunk above */
+static _Atomic(uintptr_t) pr_top;  /* first free byte of the small blocks */
+static atomic_int pr_chunk_taken;
 static atomic_int pr_state;        /* 0: not mapped, 1: mapping, 2: ready, 3: none */
 
 static size_t rounded(size_t n)
@@ -90,23 +96,24 @@ static int pr_ready(void)
 		return 1;
 	if (st != 0 || !atomic_compare_exchange_strong(&pr_state, &st, 1))
 		return 0;
-	char *m = mmap(NULL, 2 * KR_PR_SIZE, PROT_READ | PROT_WRITE,
+	char *m = mmap(NULL, KR_PR_SIZE + KR_PR_HUGE, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED) {
 		atomic_store_explicit(&pr_state, 3, memory_order_release);
 		return 0;
 	}
-	/* keep the part aligned to its size, where a huge page can back it */
-	char *start = (char *)(((uintptr_t)m + KR_PR_SIZE - 1) & ~(uintptr_t)(KR_PR_SIZE - 1));
+	/* keep the part that starts at a huge page */
+	char *start = (char *)(((uintptr_t)m + KR_PR_HUGE - 1) & ~(uintptr_t)(KR_PR_HUGE - 1));
 	if (start > m)
 		munmap(m, (size_t)(start - m));
-	if (m + 2 * KR_PR_SIZE > start + KR_PR_SIZE)
-		munmap(start + KR_PR_SIZE, (size_t)(m + 2 * KR_PR_SIZE - (start + KR_PR_SIZE)));
+	if (m + KR_PR_SIZE + KR_PR_HUGE > start + KR_PR_SIZE)
+		munmap(start + KR_PR_SIZE, (size_t)(m + KR_PR_SIZE + KR_PR_HUGE - (start + KR_PR_SIZE)));
 #ifdef MADV_HUGEPAGE
 	madvise(start, KR_PR_SIZE, MADV_HUGEPAGE);
 #endif
 	pr_base = start;
 	pr_end = start + KR_PR_SIZE;
+	pr_small_end = start + (KR_PR_SIZE - KR_PR_CHUNK);
 	atomic_store_explicit(&pr_top, (uintptr_t)start, memory_order_relaxed);
 	atomic_store_explicit(&pr_state, 2, memory_order_release);
 	return 1;
@@ -123,16 +130,15 @@ int kr_pr_contains(const void *p)
 	return in_pr(p);
 }
 
-/* A block of n bytes, or NULL when it is larger than `max` or does not
- * fit. */
-static void *pr_alloc_max(size_t n, size_t max)
+/* A small block of n bytes, or NULL when it is too big or does not fit. */
+static void *pr_alloc(size_t n)
 {
-	if (n > max || !pr_ready())
+	if (n > KR_PR_BLOCK_MAX || !pr_ready())
 		return NULL;
 	size_t need = sizeof(pr_head) + rounded(n ? n : 1);
 	uintptr_t top = atomic_load_explicit(&pr_top, memory_order_relaxed);
 	do {
-		if ((uintptr_t)pr_end - top < need)
+		if ((uintptr_t)pr_small_end - top < need)
 			return NULL;
 	} while (!atomic_compare_exchange_weak(&pr_top, &top, top + need));
 	pr_head *h = (pr_head *)top;
@@ -140,21 +146,31 @@ static void *pr_alloc_max(size_t n, size_t max)
 	return h + 1;
 }
 
-static void *pr_alloc(size_t n)
+/* arena.h: an arena's first chunk, the upper part of the region, while no
+ * other arena has it.  The arena frees it with free(), which gives it
+ * back. */
+void *kr_region_chunk(size_t *size)
 {
-	return pr_alloc_max(n, KR_PR_BLOCK_MAX);
+	int taken = 0;
+	if (!pr_ready() ||
+	    !atomic_compare_exchange_strong(&pr_chunk_taken, &taken, 1))
+		return NULL;
+	*size = KR_PR_CHUNK;
+	return pr_small_end;
 }
 
-/* arena.h: the first chunk of an arena, while the region has room.  The
- * arena frees it with free(), which gives it back if it is the newest. */
-void *kr_region_chunk(size_t size)
+static int is_chunk(const void *p)
 {
-	return pr_alloc_max(size, KR_PR_SIZE / 2);
+	return (const char *)p == pr_small_end;
 }
 
-/* The newest block goes back to the region; any other stays used. */
+/* The newest small block goes back to the region; any other stays used. */
 static void pr_free(void *p)
 {
+	if (is_chunk(p)) {
+		atomic_store(&pr_chunk_taken, 0);
+		return;
+	}
 	pr_head *h = (pr_head *)p - 1;
 	uintptr_t end = (uintptr_t)p + rounded(h->size ? h->size : 1);
 	atomic_compare_exchange_strong(&pr_top, &end, (uintptr_t)h);
@@ -162,17 +178,17 @@ static void pr_free(void *p)
 
 static void *pr_realloc(void *p, size_t n)
 {
-	pr_head *h = (pr_head *)p - 1;
-	size_t old = h->size;
+	size_t old = is_chunk(p) ? KR_PR_CHUNK : ((pr_head *)p - 1)->size;
 	if (n == 0) {
 		pr_free(p);
 		return NULL;
 	}
-	if (n <= KR_PR_BLOCK_MAX && (size_t)(pr_end - (char *)p) >= rounded(n)) {
+	if (!is_chunk(p) && n <= KR_PR_BLOCK_MAX &&
+	    (size_t)(pr_small_end - (char *)p) >= rounded(n)) {
 		/* the newest block grows or shrinks in place */
 		uintptr_t end = (uintptr_t)p + rounded(old ? old : 1);
 		if (atomic_compare_exchange_strong(&pr_top, &end, (uintptr_t)p + rounded(n))) {
-			h->size = n;
+			((pr_head *)p - 1)->size = n;
 			return p;
 		}
 	}
