@@ -3,7 +3,7 @@
  * `krender build` once per overlay, and the client side of `krender build`
  * when the environment variable KRENDER_SERVER names the server's socket.
  *
- * A process of its own costs a build ~2 ms on a virtual machine before
+ * A process of its own costs a build 1-2 ms on a virtual machine before
  * main (docs/performance.md) and a fresh parse of every base.  With a
  * server, `krender build` still starts as a process, but hands its
  * arguments, environment, umask, working directory and standard streams
