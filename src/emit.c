@@ -654,7 +654,13 @@ static bool v2_resolves_to_str(const char *s, size_t n)
 {
 	char c = n ? s[0] : 'N';
 	bool hint_num = (c >= '0' && c <= '9') || c == '+' || c == '-';
-	bool hint_map = strchr("yYnNtTfFoO~", c) != NULL && c != '\0';
+	bool hint_map = false;
+	switch (c) {
+	case 'y': case 'Y': case 'n': case 'N': case 't': case 'T':
+	case 'f': case 'F': case 'o': case 'O': case '~':
+		hint_map = true;
+		break;
+	}
 	if (!hint_num && !hint_map && c != '.' && n)
 		return true;
 	if (v2_in_resolve_map(s, n))
