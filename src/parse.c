@@ -959,7 +959,9 @@ static int parse_resources_uncached(kr_ctx *ctx, const char *file,
 		while (c < eol && (*c == ' ' || *c == '\t' || *c == '\v' || *c == '\f'))
 			c++;
 		if (c < eol && *c != '#') {
-			size_t sline = line + count_lines(data + start, sep - start) + 1;
+			/* (line counts only pieces: on the fast path it is 0) */
+			size_t sline = (doc_end ? line + count_lines(data + start, sep - start)
+			                        : count_lines(data, sep)) + 1;
 			return kr_fail_at(ctx, KR_EYAML, file, (unsigned)sline + 1, 1,
 			                  "invalid document separator: %.*s",
 			                  (int)(eol - m - 1 > 80 ? 80 : eol - m - 1), m + 1);
@@ -971,7 +973,10 @@ static int parse_resources_uncached(kr_ctx *ctx, const char *file,
 			if (rc < 0)
 				return rc;
 		}
-		line += count_lines(data + start, (size_t)(eol + 1 - data) - start);
+		/* pieces need their first line's number; the fast path counts
+		 * only for a message */
+		if (doc_end)
+			line += count_lines(data + start, (size_t)(eol + 1 - data) - start);
 		start = pos = (size_t)(eol + 1 - data);
 	}
 }
