@@ -933,17 +933,36 @@ static int parse_resources_uncached(kr_ctx *ctx, const char *file,
 	/* Directives ("%YAML", "%TAG") also make pieces differ from the
 	 * stream: kustomize reads "%YAML 1.1" and its "---" as two pieces, the
 	 * first of which has no document (an error). */
-	/* (memmem and a memchr for the rare '%': one call per file, not one
-	 * per line, which with musl's memchr was 5% of a big build) */
-	int doc_end = (len >= 3 && !memcmp(data, "...", 3)) || (len && data[0] == '%') ||
-	              memmem(data, len, "\n...", 4) != NULL;
-	for (const char *q = data; !doc_end && (q = memchr(q, '%', len - (size_t)(q - data))); q++)
-		if (q > data && q[-1] == '\n')
+	/* One pass over the lines finds both those and the separators (the
+	 * '\n' before each "---" line), whose places are kept. */
+	int doc_end = (len >= 3 && !memcmp(data, "...", 3)) || (len && data[0] == '%');
+	size_t *seps = NULL, nseps = 0, capseps = 0;
+	for (const char *q = data; (q = memchr(q, '\n', len - (size_t)(q - data)));) {
+		const char *l = ++q;
+		size_t left = (size_t)(data + len - l);
+		if (!left)
+			break;
+		if (*l == '%' || (left >= 3 && !memcmp(l, "...", 3))) {
 			doc_end = 1;
-	size_t start = 0, line = 0, pos = 0;
+		} else if (left >= 3 && !memcmp(l, "---", 3)) {
+			if (nseps == capseps) {
+				size_t ncap = capseps ? capseps * 2 : 64;
+				size_t *n = kr_arena_grow(&ctx->arena, seps, capseps * sizeof(*seps),
+				                          ncap * sizeof(*seps));
+				if (!n)
+					return kr_nomem(ctx);
+				seps = n;
+				capseps = ncap;
+			}
+			seps[nseps++] = (size_t)(l - 1 - data);
+		}
+	}
+	size_t start = 0, line = 0, next = 0;
 	for (;;) {
-		/* Next match of `\n---.*\n` at or after pos. */
-		const char *m = pos < len ? memmem(data + pos, len - pos, "\n---", 4) : NULL;
+		/* The next separator `\n---.*\n` (at or after start). */
+		while (next < nseps && seps[next] < start)
+			next++;
+		const char *m = next < nseps ? data + seps[next] : NULL;
 		const char *eol = m ? memchr(m + 4, '\n', len - (size_t)(m + 4 - data)) : NULL;
 		if (!m || !eol) {
 			/* The last piece (or, on the fast path, the whole stream). */
@@ -977,6 +996,6 @@ static int parse_resources_uncached(kr_ctx *ctx, const char *file,
 		 * only for a message */
 		if (doc_end)
 			line += count_lines(data + start, (size_t)(eol + 1 - data) - start);
-		start = pos = (size_t)(eol + 1 - data);
+		start = (size_t)(eol + 1 - data);
 	}
 }
