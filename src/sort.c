@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct sort_item {
@@ -21,7 +23,44 @@ typedef struct sort_item {
 	const char *id;       /* "Kind.version.group|ns|name" */
 	int is_namespace;
 	int group_empty;
+	uint32_t gvk_class;   /* equal for equal group, version and kind */
 } sort_item;
+
+/* Number the distinct (group, version, kind) of the items, so that a
+ * comparison tells "same gvk" by one integer instead of three strcmp
+ * (a sort makes n log n comparisons; a build has a few kinds). */
+static int classify_gvks(kr_ctx *ctx, sort_item *items, size_t n)
+{
+	size_t nslots = 16;
+	while (nslots < n * 2)
+		nslots *= 2;
+	sort_item **slots = kr_arena_zalloc(&ctx->arena, nslots * sizeof(*slots));
+	if (!slots)
+		return kr_nomem(ctx);
+	uint32_t classes = 0;
+	for (size_t i = 0; i < n; i++) {
+		const kr_resid *id = &items[i].r->cur;
+		uint64_t h = XXH3_64bits(id->group, strlen(id->group) + 1);
+		h = XXH3_64bits_withSeed(id->version, strlen(id->version) + 1, h);
+		h = XXH3_64bits_withSeed(id->kind, strlen(id->kind) + 1, h);
+		size_t s = (size_t)h & (nslots - 1);
+		for (;; s = (s + 1) & (nslots - 1)) {
+			sort_item *o = slots[s];
+			if (!o) {
+				slots[s] = &items[i];
+				items[i].gvk_class = classes++;
+				break;
+			}
+			const kr_resid *x = &o->r->cur;
+			if (!strcmp(x->group, id->group) && !strcmp(x->version, id->version) &&
+			    !strcmp(x->kind, id->kind)) {
+				items[i].gvk_class = o->gvk_class;
+				break;
+			}
+		}
+	}
+	return 0;
+}
 
 static int kind_order(const kr_node *list, const char *kind, int is_first)
 {
@@ -46,10 +85,7 @@ static int cmp_items(const void *pa, const void *pb)
 {
 	const sort_item *a = *(const sort_item *const *)pa;
 	const sort_item *b = *(const sort_item *const *)pb;
-	const kr_resid *x = &a->r->cur, *y = &b->r->cur;
-	int same_gvk = !strcmp(x->group, y->group) && !strcmp(x->version, y->version) &&
-	               !strcmp(x->kind, y->kind);
-	if (!same_gvk) {
+	if (a->gvk_class != b->gvk_class) {
 		if (a->order != b->order)
 			return a->order < b->order ? -1 : 1;
 		int c = strcmp(a->gvk, b->gvk);
@@ -103,6 +139,9 @@ int kr_sort_legacy(kr_ctx *ctx, kr_resmap *m, const kr_node *first,
 		it->group_empty = id->group[0] == '\0';
 		order[i] = it;
 	}
+	int rc = classify_gvks(ctx, items, m->len);
+	if (rc < 0)
+		return rc;
 	qsort(order, m->len, sizeof(*order), cmp_items);
 	for (size_t i = 0; i < m->len; i++)
 		m->items[i] = order[i]->r;
