@@ -176,6 +176,19 @@ static void pr_free(void *p)
 	atomic_compare_exchange_strong(&pr_top, &end, (uintptr_t)h);
 }
 
+/* A block that grows out of its place: q (or, when NULL, one from the
+ * process region or the C library) with the old bytes copied, or NULL. */
+static void *moved(void *q, size_t n, const void *p, size_t old)
+{
+	if (!q)
+		q = pr_alloc(n);
+	if (!q)
+		q = __real_malloc(n);
+	if (q)
+		memcpy(q, p, old);
+	return q;
+}
+
 static void *pr_realloc(void *p, size_t n)
 {
 	size_t old = is_chunk(p) ? KR_PR_CHUNK : ((pr_head *)p - 1)->size;
@@ -194,13 +207,9 @@ static void *pr_realloc(void *p, size_t n)
 	}
 	if (n <= old)
 		return p;
-	void *q = pr_alloc(n);
-	if (!q)
-		q = __real_malloc(n);
-	if (!q)
-		return NULL;
-	memcpy(q, p, old);
-	pr_free(p);
+	void *q = moved(NULL, n, p, old);
+	if (q)
+		pr_free(p);
 	return q;
 }
 
@@ -305,15 +314,9 @@ static void *ys_realloc(void *p, size_t n)
 	}
 	if (n <= old)
 		return p;
-	void *q = ys_alloc(n);
-	if (!q)
-		q = pr_alloc(n);
-	if (!q)
-		q = __real_malloc(n);
-	if (!q)
-		return NULL;
-	memcpy(q, p, old);
-	ys_free(p);
+	void *q = moved(ys_alloc(n), n, p, old);
+	if (q)
+		ys_free(p);
 	return q;
 }
 
