@@ -946,7 +946,7 @@ static int parse_resources_uncached(kr_ctx *ctx, const char *file,
 			doc_end = 1;
 		} else if (left >= 3 && !memcmp(l, "---", 3)) {
 			if (nseps == capseps) {
-				size_t ncap = capseps ? capseps * 2 : 64;
+				size_t ncap = capseps ? capseps * 2 : 8;
 				size_t *n = kr_arena_grow(&ctx->arena, seps, capseps * sizeof(*seps),
 				                          ncap * sizeof(*seps));
 				if (!n)
