@@ -402,12 +402,12 @@ static int tlist_has(const tlist *l, const tuple *t)
 }
 
 /* elementValues: the key tuples of the patch's elements, then of the
- * object's ("prepend"), without repeats. */
+ * object's ("prepend"), without repeats.  `out` starts empty, so it is
+ * also the list of the tuples seen. */
 static int element_values(walker *w, kr_node *dest, kr_node *origin,
                           const char *const *keys, size_t nkeys, tlist *out)
 {
 	kr_node *srcs[2] = { origin, dest };
-	tlist seen = { 0 };
 	for (int s = 0; s < 2; s++) {
 		kr_node *src = srcs[s];
 		if (!src || src->type != KR_SEQ)
@@ -423,9 +423,9 @@ static int element_values(walker *w, kr_node *dest, kr_node *origin,
 				kr_node *f = field(e, keys[k]);
 				t.v[k] = nil_or_empty(f) ? "" : text(f);
 			}
-			if (tlist_has(&seen, &t))
+			if (tlist_has(out, &t))
 				continue;
-			if (tlist_push(w, out, t) < 0 || tlist_push(w, &seen, t) < 0)
+			if (tlist_push(w, out, t) < 0)
 				return -1;
 		}
 	}
