@@ -34,7 +34,7 @@ static int classify_gvks(kr_ctx *ctx, sort_item *items, size_t n)
 	size_t nslots = 16;
 	while (nslots < n * 2)
 		nslots *= 2;
-	sort_item **slots = kr_arena_zalloc(&ctx->arena, nslots * sizeof(*slots));
+	sort_item **slots = calloc(nslots, sizeof(*slots));
 	if (!slots)
 		return kr_nomem(ctx);
 	uint32_t classes = 0;
@@ -59,6 +59,7 @@ static int classify_gvks(kr_ctx *ctx, sort_item *items, size_t n)
 			}
 		}
 	}
+	free(slots);
 	return 0;
 }
 
@@ -108,10 +109,15 @@ int kr_sort_legacy(kr_ctx *ctx, kr_resmap *m, const kr_node *first,
 {
 	if (m->len < 2)
 		return 0;
-	sort_item *items = kr_arena_alloc(&ctx->arena, m->len * sizeof(*items));
-	sort_item **order = kr_arena_alloc(&ctx->arena, m->len * sizeof(*order));
-	if (!items || !order)
-		return kr_nomem(ctx);
+	/* the arrays are the sort's alone: malloc'd and freed, not left in
+	 * the build's arena */
+	sort_item *items = malloc(m->len * sizeof(*items));
+	sort_item **order = malloc(m->len * sizeof(*order));
+	int rc = 0;
+	if (!items || !order) {
+		rc = kr_nomem(ctx);
+		goto done;
+	}
 	for (size_t i = 0; i < m->len; i++) {
 		kr_resource *r = m->items[i];
 		const kr_resid *id = &r->cur;
@@ -133,19 +139,24 @@ int kr_sort_legacy(kr_ctx *ctx, kr_resmap *m, const kr_node *first,
 		                         id->group[0] ? id->group : "[noGrp]",
 		                         id->ns[0] ? id->ns : "~X",
 		                         id->name[0] ? id->name : "~N");
-		if (!it->gvk || !it->id)
-			return kr_nomem(ctx);
+		if (!it->gvk || !it->id) {
+			rc = kr_nomem(ctx);
+			goto done;
+		}
 		it->is_namespace = !strcmp(id->kind, "Namespace");
 		it->group_empty = id->group[0] == '\0';
 		order[i] = it;
 	}
-	int rc = classify_gvks(ctx, items, m->len);
-	if (rc < 0)
-		return rc;
+	if ((rc = classify_gvks(ctx, items, m->len)) < 0)
+		goto done;
 	qsort(order, m->len, sizeof(*order), cmp_items);
 	for (size_t i = 0; i < m->len; i++)
 		m->items[i] = order[i]->r;
-	return kr_resmap_reindex(ctx, m);
+	rc = kr_resmap_reindex(ctx, m);
+done:
+	free(items);
+	free(order);
+	return rc;
 }
 
 /* resid.Gvk.IsLessThan: kinds of orderFirst first, of orderLast last,
