@@ -26,11 +26,11 @@
  * hypervisor), a huge page ~200 us once; the C library's allocators put a
  * small build's few dozen blocks on ten to twenty fresh pages (musl's on
  * more, and map and unmap them as size classes come and go:
- * docs/performance.md).  Its first 512 KiB hold small blocks: allocation
+ * docs/performance.md).  Its first 320 KiB hold small blocks: allocation
  * bumps a pointer (atomically: any thread may allocate), free gives a
  * block back only when it is the newest one, so other freed blocks are
  * not reused, and once that part is used up every block comes from the C
- * library; what a process can waste is bounded.  The other 3.5 MiB are
+ * library; what a process can waste is bounded.  The other 3.7 MiB are
  * one arena's first chunk (kr_region_chunk, arena.h), taken and given
  * back whole.  A small build's arena, libyaml's scratch region and the
  * rest of its blocks then all lie in the first huge page.
@@ -49,12 +49,12 @@
 #include <sys/mman.h>
 
 #ifndef KR_YS_REGION
-#define KR_YS_REGION ((size_t)256 * 1024)
+#define KR_YS_REGION ((size_t)128 * 1024)
 #endif
 #define KR_YS_FREED ((size_t)1 << (sizeof(size_t) * 8 - 1))
 #define KR_PR_HUGE ((size_t)2 << 20)          /* a huge page */
 #define KR_PR_SIZE (2 * KR_PR_HUGE)           /* the process region */
-#define KR_PR_CHUNK (KR_PR_SIZE - KR_PR_SIZE / 8) /* its arena chunk */
+#define KR_PR_CHUNK (KR_PR_SIZE - 320 * 1024)    /* its arena chunk */
 #define KR_PR_BLOCK_MAX ((size_t)256 * 1024)  /* larger: the C library */
 
 void *__real_malloc(size_t n);

@@ -20,9 +20,9 @@
 #include "parse.h"
 #include "yscratch.h"
 
-#define REGION ((size_t)256 * 1024) /* KR_YS_REGION */
-#define PR_SMALL ((size_t)512 << 10) /* KR_PR_SIZE - KR_PR_CHUNK */
-#define PR_BLOCK_MAX REGION          /* KR_PR_BLOCK_MAX */
+#define REGION ((size_t)128 * 1024) /* KR_YS_REGION */
+#define PR_SMALL ((size_t)320 << 10) /* KR_PR_SIZE - KR_PR_CHUNK */
+#define PR_BLOCK_MAX ((size_t)256 * 1024) /* KR_PR_BLOCK_MAX */
 
 static int in_region(const void *p)
 {
